@@ -1,0 +1,101 @@
+package io.egressguard.engine;
+
+import io.egressguard.mesh.MeshSnapshot;
+import io.egressguard.model.Finding;
+import io.egressguard.model.Kind;
+import io.egressguard.model.ObjectRef;
+import io.egressguard.model.Resource;
+import io.egressguard.rules.Catalogue;
+import io.egressguard.rules.Rule;
+import io.egressguard.rules.RuleRegistry;
+import io.egressguard.rules.RuleRunner;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs the catalogue on a snapshot. Pure: the same snapshot and targets give the same findings, whether the
+ * snapshot came from files, informers or an admission request.
+ */
+public final class Engine {
+
+    private static final Comparator<Finding> ORDER = Comparator.comparing(Finding::object)
+            .thenComparing(Finding::code).thenComparing(Finding::path).thenComparing(Finding::message);
+
+    private final EngineConfig config;
+    private final Map<Kind, List<Rule>> rulesByKind = new EnumMap<>(Kind.class);
+
+    public Engine(EngineConfig config) {
+        this(config, RuleRegistry.all());
+    }
+
+    public Engine(EngineConfig config, List<Rule> rules) {
+        this.config = config;
+        for (Rule r : rules) {
+            if (!config.enabled(r.code())) {
+                continue;
+            }
+            for (Kind k : r.targets()) {
+                rulesByKind.computeIfAbsent(k, x -> new ArrayList<>()).add(r);
+            }
+        }
+    }
+
+    /** Checks every object of the snapshot. */
+    public List<Finding> check(MeshSnapshot snapshot) {
+        return check(snapshot, snapshot.resources().stream().map(Resource::ref).toList());
+    }
+
+    /** Checks the given objects of the snapshot against all of it. */
+    public List<Finding> check(MeshSnapshot snapshot, Collection<ObjectRef> targets) {
+        List<Finding> raw = new ArrayList<>();
+        RuleRunner runner = new RuleRunner(snapshot, raw);
+        for (ObjectRef ref : targets) {
+            Resource r = snapshot.resource(ref).orElse(null);
+            if (r == null || ignored(snapshot, r)) {
+                continue;
+            }
+            for (Rule rule : rulesByKind.getOrDefault(ref.kind(), List.of())) {
+                runner.run(rule, r);
+            }
+        }
+        List<Finding> out = new ArrayList<>(raw.size());
+        for (Finding f : raw) {
+            Catalogue c = Catalogue.of(f.code()).orElseThrow();
+            Resource r = snapshot.resource(f.object()).orElseThrow();
+            if (!suppressed(r, f.code())) {
+                out.add(f.withSeverity(config.severity(c, f.severity())));
+            }
+        }
+        out.sort(ORDER);
+        return out;
+    }
+
+    /** Namespaces labelled {@code egress-guard.io/ignore=true} are skipped. */
+    static boolean ignored(MeshSnapshot s, Resource r) {
+        String ns = r.kind() == Kind.NAMESPACE ? r.ref().name() : r.ref().namespace();
+        return s.namespaceLabels(ns).map(l -> "true".equals(l.get(EngineConfig.IGNORE_NAMESPACE_LABEL))).orElse(false);
+    }
+
+    /** The annotation {@code egress-guard.io/suppress: "EG201,EG305"} (or {@code *}) silences codes on the object. */
+    static boolean suppressed(Resource r, String code) {
+        Map<String, String> a = r.object().getMetadata().getAnnotations();
+        String v = a == null ? null : a.get(EngineConfig.SUPPRESS_ANNOTATION);
+        if (v == null) {
+            return false;
+        }
+        for (String part : v.split(",")) {
+            String p = part.trim();
+            if (p.equals("*") || p.equalsIgnoreCase(code)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+}

@@ -1,0 +1,135 @@
+package io.egressguard.istio;
+
+import io.egressguard.mesh.DestinationRuleInfo;
+import io.egressguard.mesh.MeshSnapshot;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Which DestinationRule a proxy in namespace X applies to a service in namespace Y (pilot
+ * {@code PushContext.destinationRule}, Istio 1.24 to 1.31; for a ServiceEntry, Y is its namespace):
+ *
+ * <ol>
+ * <li>X is not the root namespace: the most specific host match among DestinationRules in X visible in X.
+ * A match stops the search, even through a wildcard host and without the wanted subset. X is the root
+ * namespace: the most specific match among the root namespace's rules that are private to it.</li>
+ * <li>Else the most specific match among rules in Y exported to X.</li>
+ * <li>Else the most specific match among rules in the root namespace exported to X.</li>
+ * <li>Else none: a rule in any other namespace is never used, whatever its exportTo.</li>
+ * </ol>
+ * Rules for the same host in one namespace merge (subsets are unioned, the oldest wins a name clash); rules
+ * are never merged across namespaces.
+ */
+public final class DestinationRuleLookup {
+
+    public enum Step {
+        CLIENT_NAMESPACE("the client namespace"),
+        SERVICE_NAMESPACE("the service namespace"),
+        ROOT_NAMESPACE("the root namespace");
+
+        private final String description;
+
+        Step(String description) {
+            this.description = description;
+        }
+
+        public String description() {
+            return description;
+        }
+    }
+
+    /**
+     * The rules the lookup selected.
+     *
+     * @param rules     the merged rules for the selected host, oldest first
+     * @param namespace where they live
+     * @param host      the DestinationRule host that matched (may be a wildcard)
+     */
+    public record Result(Step step, List<DestinationRuleInfo> rules, String namespace, String host) {
+
+        /** Subsets after Istio's merge of same-host rules. */
+        public Set<String> subsets() {
+            Set<String> out = new LinkedHashSet<>();
+            for (DestinationRuleInfo d : rules) {
+                out.addAll(d.subsets());
+            }
+            return out;
+        }
+
+        public boolean hasSubset(String subset) {
+            return subsets().contains(subset);
+        }
+    }
+
+    private final MeshSnapshot snapshot;
+
+    public DestinationRuleLookup(MeshSnapshot snapshot) {
+        this.snapshot = snapshot;
+    }
+
+    public Optional<Result> lookup(String clientNamespace, String host, String serviceNamespace) {
+        String root = snapshot.rootNamespace();
+        if (!clientNamespace.equals(root)) {
+            Optional<Result> local = match(Step.CLIENT_NAMESPACE, clientNamespace, host,
+                    d -> d.exportTo().visibleLocally());
+            if (local.isPresent()) {
+                return local;
+            }
+        } else {
+            Optional<Result> local = match(Step.CLIENT_NAMESPACE, root, host, d -> !d.exportTo().exportedBeyondOwner());
+            if (local.isPresent()) {
+                return local;
+            }
+        }
+        if (serviceNamespace != null && !serviceNamespace.isEmpty()) {
+            Optional<Result> svc = exported(Step.SERVICE_NAMESPACE, serviceNamespace, host, clientNamespace);
+            if (svc.isPresent()) {
+                return svc;
+            }
+        }
+        return exported(Step.ROOT_NAMESPACE, root, host, clientNamespace);
+    }
+
+    /**
+     * Istio first picks the most specific host among the namespace's exported rules, then checks that
+     * this host's rules are exported to the client: a more specific rule hidden from the client is not
+     * skipped in favour of a less specific visible one.
+     */
+    private Optional<Result> exported(Step step, String namespace, String host, String client) {
+        Optional<Result> m = match(step, namespace, host, d -> d.exportTo().exportedBeyondOwner());
+        if (m.isEmpty()) {
+            return m;
+        }
+        for (DestinationRuleInfo d : m.get().rules()) {
+            if (d.exportTo().visibleTo(client)) {
+                return m;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Result> match(Step step, String namespace, String host,
+            java.util.function.Predicate<DestinationRuleInfo> indexed) {
+        Map<String, List<DestinationRuleInfo>> byHost = snapshot.destinationRulesIn(namespace);
+        if (byHost.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> candidates = new ArrayList<>();
+        for (var e : byHost.entrySet()) {
+            if (e.getValue().stream().anyMatch(indexed)) {
+                candidates.add(e.getKey());
+            }
+        }
+        Optional<String> best = Hosts.mostSpecificMatch(host, candidates);
+        if (best.isEmpty()) {
+            return Optional.empty();
+        }
+        List<DestinationRuleInfo> rules = byHost.get(best.get()).stream().filter(indexed).toList();
+        return Optional.of(new Result(step, rules, namespace, best.get()));
+    }
+}

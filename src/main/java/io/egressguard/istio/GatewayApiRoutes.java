@@ -1,0 +1,125 @@
+package io.egressguard.istio;
+
+import io.egressguard.mesh.Binding;
+import io.egressguard.mesh.RouteDestination;
+import io.egressguard.mesh.RouteRule;
+import io.egressguard.mesh.Section;
+import io.egressguard.model.ObjectRef;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BiFunction;
+
+/**
+ * Flattens Gateway API routes (HTTPRoute, TLSRoute) into {@link RouteRule}s, the way Istio translates them.
+ *
+ * <p>A parentRef to a {@code ServiceEntry} (group {@code networking.istio.io}) or a {@code Service} makes a
+ * mesh route (GAMMA) for that service's hosts: the sidecar hop. A parentRef to a {@code Gateway} binds the
+ * route to that gateway: the gateway hop. Backends of kind {@code Hostname} (group {@code networking.istio.io})
+ * forward to an external host known through a ServiceEntry.
+ */
+public final class GatewayApiRoutes {
+
+    public static final String ISTIO_GROUP = "networking.istio.io";
+    public static final String GATEWAY_API_GROUP = "gateway.networking.k8s.io";
+
+    /** One backendRef, already read from either route kind. */
+    public record Backend(String group, String kind, String name, String namespace, Integer port) {
+    }
+
+    /** One rule of a route: its backends. */
+    public record Rule(List<Backend> backends) {
+    }
+
+    private GatewayApiRoutes() {
+    }
+
+    public static String group(String g, String dflt) {
+        return g == null ? dflt : g;
+    }
+
+    public static boolean isServiceEntryRef(String group, String kind) {
+        return ISTIO_GROUP.equals(group) && "ServiceEntry".equals(kind);
+    }
+
+    public static boolean isServiceRef(String group, String kind) {
+        return (group == null || group.isEmpty() || "core".equals(group)) && "Service".equals(kind);
+    }
+
+    public static boolean isGatewayRef(ParentReference p) {
+        return GATEWAY_API_GROUP.equals(group(p.getGroup(), GATEWAY_API_GROUP))
+                && "Gateway".equals(p.getKind() == null ? "Gateway" : p.getKind());
+    }
+
+    /**
+     * @param serviceEntryHosts hosts of the ServiceEntry {@code (namespace, name)}, empty when it does not exist
+     */
+    public static List<RouteRule> compile(ObjectRef ref, Section section, List<String> hostnames,
+            List<ParentReference> parents, List<Rule> rules, BiFunction<String, String, List<String>> serviceEntryHosts) {
+        String ns = ref.namespace();
+        List<RouteRule> out = new ArrayList<>();
+        List<String> routeHosts = hostnames == null ? List.of() : hostnames.stream().filter(h -> h != null).toList();
+        List<ParentReference> ps = parents == null ? List.of() : parents;
+        ExportTo everywhere = new ExportTo(ns, List.of());
+        for (ParentReference p : ps) {
+            if (p == null || p.getName() == null) {
+                continue;
+            }
+            String pns = p.getNamespace() == null ? ns : p.getNamespace();
+            String pkind = p.getKind() == null ? "Gateway" : p.getKind();
+            String pgroup = group(p.getGroup(), GATEWAY_API_GROUP);
+            Binding binding;
+            List<String> hosts;
+            if (isServiceEntryRef(pgroup, pkind)) {
+                binding = Binding.MESH;
+                hosts = serviceEntryHosts.apply(pns, p.getName());
+            } else if (isServiceRef(p.getGroup(), pkind)) {
+                binding = Binding.MESH;
+                hosts = List.of(Hosts.serviceHost(p.getName(), pns));
+            } else if (isGatewayRef(p)) {
+                binding = Binding.kubernetesGateway(pns, p.getName());
+                hosts = routeHosts.isEmpty() ? List.of("*") : routeHosts;
+            } else {
+                continue;
+            }
+            for (int i = 0; i < rules.size(); i++) {
+                String path = "spec.rules[" + i + "]";
+                List<RouteDestination> dests = new ArrayList<>();
+                List<Backend> backends = rules.get(i).backends();
+                for (int j = 0; j < backends.size(); j++) {
+                    Backend b = backends.get(j);
+                    RouteDestination d = destination(b, ns, path + ".backendRefs[" + j + "]", serviceEntryHosts);
+                    if (d != null) {
+                        dests.add(d);
+                    }
+                }
+                out.add(new RouteRule(ref, path, section, hosts, Set.of(binding), p.getPort(), List.of(), dests, ns,
+                        everywhere));
+            }
+        }
+        return out;
+    }
+
+    private static RouteDestination destination(Backend b, String ns, String path,
+            BiFunction<String, String, List<String>> serviceEntryHosts) {
+        if (b == null || b.name() == null) {
+            return null;
+        }
+        String kind = b.kind() == null ? "Service" : b.kind();
+        String group = b.group() == null ? "" : b.group();
+        String bns = b.namespace() == null ? ns : b.namespace();
+        if (ISTIO_GROUP.equals(group) && "Hostname".equals(kind)) {
+            return new RouteDestination(b.name(), b.port(), null, "Hostname", path);
+        }
+        if (isServiceEntryRef(group, kind)) {
+            List<String> hosts = serviceEntryHosts.apply(bns, b.name());
+            return hosts.isEmpty() ? null : new RouteDestination(hosts.get(0), b.port(), null, "ServiceEntry", path);
+        }
+        if (isServiceRef(group, kind)) {
+            return new RouteDestination(Hosts.serviceHost(b.name(), bns), b.port(), null, "Service", path);
+        }
+        return null;
+    }
+}

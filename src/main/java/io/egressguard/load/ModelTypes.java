@@ -1,0 +1,69 @@
+package io.egressguard.load;
+
+import io.egressguard.model.Kind;
+import io.fabric8.istio.api.networking.v1.DestinationRule;
+import io.fabric8.istio.api.networking.v1.Gateway;
+import io.fabric8.istio.api.networking.v1.ServiceEntry;
+import io.fabric8.istio.api.networking.v1.Sidecar;
+import io.fabric8.istio.api.networking.v1.VirtualService;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TLSRoute;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The fabric8 model class each kind is read into. Every served version of an API group has the same schema
+ * for the fields egress-guard reads (networking.istio.io v1, v1beta1 and v1alpha3; Gateway API v1 and
+ * v1beta1), so one class serves them all.
+ */
+public final class ModelTypes {
+
+    private static final Map<Kind, Class<? extends HasMetadata>> CLASSES = new EnumMap<>(Kind.class);
+
+    static {
+        CLASSES.put(Kind.SERVICE_ENTRY, ServiceEntry.class);
+        CLASSES.put(Kind.VIRTUAL_SERVICE, VirtualService.class);
+        CLASSES.put(Kind.DESTINATION_RULE, DestinationRule.class);
+        CLASSES.put(Kind.GATEWAY, Gateway.class);
+        CLASSES.put(Kind.SIDECAR, Sidecar.class);
+        CLASSES.put(Kind.KUBERNETES_GATEWAY, io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway.class);
+        CLASSES.put(Kind.HTTP_ROUTE, HTTPRoute.class);
+        CLASSES.put(Kind.TLS_ROUTE, TLSRoute.class);
+        CLASSES.put(Kind.NETWORK_POLICY, NetworkPolicy.class);
+        CLASSES.put(Kind.NAMESPACE, Namespace.class);
+        CLASSES.put(Kind.SERVICE, Service.class);
+        CLASSES.put(Kind.DEPLOYMENT, Deployment.class);
+        CLASSES.put(Kind.POD, Pod.class);
+    }
+
+    private ModelTypes() {
+    }
+
+    public static Class<? extends HasMetadata> classOf(Kind kind) {
+        return CLASSES.get(kind);
+    }
+
+    /** The kind of a typed object (as informers deliver them). */
+    public static Optional<Kind> kindOf(HasMetadata o) {
+        for (var e : CLASSES.entrySet()) {
+            if (e.getValue() == o.getClass()) {
+                return Optional.of(e.getKey());
+            }
+        }
+        return Kind.of(o.getApiVersion(), o.getKind());
+    }
+
+    /** Every model class the engine deserialises (for native-image reflection registration). */
+    public static List<Class<? extends HasMetadata>> all() {
+        return List.copyOf(CLASSES.values());
+    }
+}

@@ -1,0 +1,232 @@
+package io.egressguard.rules;
+
+import io.egressguard.model.Kind;
+import io.egressguard.model.Severity;
+
+import java.util.Optional;
+
+import static io.egressguard.model.Kind.DESTINATION_RULE;
+import static io.egressguard.model.Kind.GATEWAY;
+import static io.egressguard.model.Kind.HTTP_ROUTE;
+import static io.egressguard.model.Kind.KUBERNETES_GATEWAY;
+import static io.egressguard.model.Kind.NETWORK_POLICY;
+import static io.egressguard.model.Kind.SERVICE_ENTRY;
+import static io.egressguard.model.Kind.TLS_ROUTE;
+import static io.egressguard.model.Kind.VIRTUAL_SERVICE;
+import static io.egressguard.model.Severity.ERROR;
+import static io.egressguard.model.Severity.INFO;
+import static io.egressguard.model.Severity.WARNING;
+
+/**
+ * The rule catalogue: every public code with its default severity, the kinds it reports on, and the text
+ * of {@code docs/rules.md}. Codes are stable; a retired code stays here, marked retired.
+ */
+public enum Catalogue {
+    EG101(ERROR, "ServiceEntry resolution NONE behind an egress gateway",
+            "ServiceEntry `resolution: NONE` (also the default when unset) makes a proxy forward to the original "
+                    + "destination IP. Behind an egress gateway that IP is the gateway's own Service IP, so the gateway "
+                    + "sends the traffic to itself in an endless loop.",
+            "Use `resolution: DNS` (or `DYNAMIC_DNS` for wildcard hosts) on the ServiceEntry of every host an egress "
+                    + "gateway forwards.", SERVICE_ENTRY, VIRTUAL_SERVICE, HTTP_ROUTE, TLS_ROUTE),
+    EG102(WARNING, "Gateway hop forwards to a port the ServiceEntry lacks",
+            "The egress gateway route forwards host H on port P, but no ServiceEntry for H declares P: the gateway "
+                    + "has no cluster for H:P and answers 503 / resets the connection.",
+            "Add port P to the ServiceEntry, or forward to a port it declares.", VIRTUAL_SERVICE, HTTP_ROUTE, TLS_ROUTE),
+    EG103(WARNING, "ServiceEntry protocol contradicts the gateway hop",
+            "The ServiceEntry port protocol disagrees with how the gateway carries the traffic: a plain-text protocol "
+                    + "(HTTP) behind a TLS passthrough route, or an opaque `TLS` port behind an HTTP route without TLS "
+                    + "origination. Envoy builds the wrong filter chain for the upstream.",
+            "Declare the port as the gateway carries it: `TLS`/`HTTPS` for passthrough, `HTTP` (with a DestinationRule "
+                    + "originating TLS if needed) for HTTP routes.", SERVICE_ENTRY),
+    EG201(WARNING, "Egress gateway route without a mesh route",
+            "The VirtualService is bound to an egress gateway but not to `mesh`, and no other route sends the host's "
+                    + "mesh traffic to that gateway: sidecars never send to the gateway, traffic leaves directly.",
+            "Add `mesh` to `spec.gateways` with a route (match `gateways: [mesh]`) to the egress gateway Service, or "
+                    + "add such a VirtualService.", VIRTUAL_SERVICE),
+    EG202(ERROR, "Route to the egress gateway also applies at the gateway",
+            "A route without a gateway match applies to every gateway of the VirtualService. When it sends to the "
+                    + "egress gateway Service and the VirtualService is bound to both `mesh` and the egress gateway, the "
+                    + "gateway routes the traffic to itself: a loop.",
+            "Give the route `match: [{gateways: [mesh]}]` and add a separate route matching the gateway that forwards "
+                    + "to the external host.", VIRTUAL_SERVICE),
+    EG203(WARNING, "Route to the external host also applies to sidecars",
+            "A route without a gateway match applies to `mesh` and the egress gateway alike. Its destination is the "
+                    + "external host, so sidecars send straight to it and skip the gateway.",
+            "Restrict the route with `match: [{gateways: [<egress gateway>]}]` and add a `mesh` route to the egress "
+                    + "gateway Service.", VIRTUAL_SERVICE),
+    EG204(WARNING, "Mesh route to the egress gateway with no gateway route",
+            "Sidecars send host H on port P to the egress gateway, but no route bound to that gateway serves H on P: "
+                    + "the gateway answers 404 (HTTP) or resets the connection (TLS).",
+            "Add a route bound to the egress gateway (match `gateways: [<gateway>]`, `port: P`) that forwards H.",
+            VIRTUAL_SERVICE, HTTP_ROUTE, TLS_ROUTE),
+    EG205(WARNING, "Gateway route that mesh traffic never reaches",
+            "The VirtualService forwards H on port P at the egress gateway and is bound to `mesh`, but no mesh route "
+                    + "for H sends traffic to the gateway on P: the gateway hop is dead and traffic leaves directly.",
+            "Add a route matching `gateways: [mesh]` that sends H to the egress gateway Service on port P.",
+            VIRTUAL_SERVICE),
+    EG206(WARNING, "Subset of the egress gateway not found by some clients",
+            "The mesh route names a subset of the egress gateway Service, but Istio's DestinationRule lookup for "
+                    + "clients in some namespaces finds no rule defining it (it searches the client namespace, then the "
+                    + "gateway's namespace, then the root namespace): those clients get 503.",
+            "Define the subset in a DestinationRule in each listed namespace, or once in the gateway's namespace or "
+                    + "the root namespace exported to them.", VIRTUAL_SERVICE),
+    EG207(WARNING, "Gateway not found",
+            "The VirtualService names a Gateway that does not exist (a name without `/` is looked up in the "
+                    + "VirtualService's namespace): routes for it are never applied.",
+            "Create the Gateway, or name it as `<namespace>/<name>`.", VIRTUAL_SERVICE),
+    EG208(WARNING, "VirtualService hosts not served by the Gateway",
+            "No host of the VirtualService matches a host of the referenced Gateway's servers (respecting `ns/host` "
+                    + "restrictions): the gateway ignores this VirtualService.",
+            "Make the Gateway server hosts and the VirtualService hosts agree.", VIRTUAL_SERVICE),
+    EG209(WARNING, "Route section does not match the protocol",
+            "`http` routes only match where the proxy sees HTTP, `tls` routes only where it sees TLS by SNI. An `http` "
+                    + "route on a TLS passthrough server, a `tls` route on an HTTP server, or a mesh `http` match on a "
+                    + "port the ServiceEntry declares TLS/HTTPS never matches.",
+            "Use the section that matches the protocol: `tls` with `sniHosts` for passthrough, `http` for HTTP.",
+            VIRTUAL_SERVICE),
+    EG210(WARNING, "Egress gateway port not exposed",
+            "The route sends to the egress gateway Service on a port that the Service does not expose, or that no "
+                    + "server of the gateway's Gateways listens on: the connection fails.",
+            "Use a port the egress gateway Service exposes and a Gateway server listens on (80 and 443 by default).",
+            VIRTUAL_SERVICE),
+    EG211(WARNING, "exportTo hides the VirtualService",
+            "A VirtualService applies only to proxies in namespaces it is exported to. Hidden from the egress gateway's "
+                    + "namespace, the gateway hop is ignored; hidden from a namespace prepared as a client, its sidecars "
+                    + "never route to the gateway.",
+            "Add the gateway's namespace (and client namespaces) to `exportTo`, or remove `exportTo`.", VIRTUAL_SERVICE),
+    EG212(WARNING, "Gateway forwards to a host with no ServiceEntry",
+            "The gateway hop forwards to a host that no ServiceEntry visible to the gateway declares: it is unknown "
+                    + "to the mesh registry, the gateway has no cluster for it (503, or passthrough under ALLOW_ANY).",
+            "Add a ServiceEntry (resolution DNS) for the host.", VIRTUAL_SERVICE, HTTP_ROUTE, TLS_ROUTE),
+    EG213(WARNING, "Partial service name taken literally",
+            "A host with dots is taken literally: Istio does not expand `istio-egressgateway.istio-system` to the "
+                    + "Service's FQDN, so it matches no service.",
+            "Write the full name `<service>.<namespace>.svc.cluster.local`.", VIRTUAL_SERVICE, DESTINATION_RULE),
+    EG301(WARNING, "Egress gateway subset defined where clients cannot find it",
+            "DestinationRules are looked up in the client's namespace, then the gateway Service's namespace, then the "
+                    + "root namespace. A rule defining gateway subsets in another namespace is only found by clients in "
+                    + "that namespace: clients elsewhere get 503.",
+            "Move the DestinationRule to the gateway's namespace or the root namespace, or copy it into each client "
+                    + "namespace.", DESTINATION_RULE),
+    EG302(WARNING, "exportTo hides the egress gateway subsets",
+            "The DestinationRule in the gateway's or the root namespace defines subsets that mesh routes use, but its "
+                    + "`exportTo` hides it from some client namespaces, which find no subset (503).",
+            "Export the DestinationRule to the client namespaces (or remove `exportTo`).", DESTINATION_RULE),
+    EG303(WARNING, "DestinationRule shadows the egress gateway subset",
+            "The DestinationRule matches the egress gateway host (exactly or by wildcard) in a client namespace but "
+                    + "lacks the subset mesh routes use. Istio's lookup stops at the first namespace with a match, so the "
+                    + "subset defined elsewhere is never used: 503.",
+            "Add the subset to this DestinationRule, or narrow its host.", DESTINATION_RULE),
+    EG304(WARNING, "Conflicting DestinationRules for one host",
+            "DestinationRules for the same host in one namespace are merged: a subset defined twice keeps the oldest "
+                    + "definition, and only the oldest top-level traffic policy applies.",
+            "Merge them into one DestinationRule, or rename the subset.", DESTINATION_RULE),
+    EG305(WARNING, "TLS origination without server verification",
+            "The DestinationRule originates TLS to an external host without verifying its certificate "
+                    + "(`insecureSkipVerify: true`; or, on Istio before 1.20 or with VERIFY_CERTIFICATE_AT_CLIENT=false, "
+                    + "no `caCertificates`/`credentialName`). Since 1.20 Istio verifies against the OS trust bundle by "
+                    + "default, so a plain SIMPLE rule is correct.",
+            "Remove `insecureSkipVerify`, or set `caCertificates`/`credentialName`.", DESTINATION_RULE),
+    EG401(WARNING, "Egress Gateway selects no workload",
+            "The Gateway's selector matches no gateway pod in the cluster: its servers are configured nowhere.",
+            "Fix the selector (default egress gateway: `istio: egressgateway`) or install the egress gateway.", GATEWAY),
+    EG402(WARNING, "Gateway server port not exposed by the egress gateway Service",
+            "Sidecars reach the egress gateway through its Service; a server port that the Service does not expose "
+                    + "is unreachable.",
+            "Use a port of the egress gateway Service (80, 443 by default) or expose the port.", GATEWAY),
+    EG403(WARNING, "Gateway TLS mode contradicts its routes",
+            "`tls` (SNI) routes need a PASSTHROUGH server; a server that terminates TLS (or is plain HTTP) only "
+                    + "matches `http` routes, and a PASSTHROUGH server only `tls` routes.",
+            "Use `tls.mode: PASSTHROUGH` for application-originated TLS, or route with `http`.", GATEWAY),
+    EG501(WARNING, "Gateway API egress gateway exposed outside the cluster",
+            "Without the annotation `networking.istio.io/service-type: ClusterIP`, Istio gives a Gateway API Gateway "
+                    + "a LoadBalancer Service: an egress proxy reachable from outside the cluster.",
+            "Annotate the Gateway with `networking.istio.io/service-type: ClusterIP`.", KUBERNETES_GATEWAY),
+    EG502(WARNING, "Route parent ServiceEntry not found",
+            "A route's parentRef names a ServiceEntry that does not exist (the namespace defaults to the route's): "
+                    + "the mesh route applies to no host.",
+            "Create the ServiceEntry or fix the parentRef.", HTTP_ROUTE, TLS_ROUTE),
+    EG503(WARNING, "Backend is not an egress gateway Service",
+            "Istio deploys a Gateway API Gateway `<gw>` with the Service `<gw>-istio`. The mesh route's backend names "
+                    + "such a Service, but no Gateway `<gw>` of class istio exists, or the port is no listener port.",
+            "Point the backendRef at `<gateway-name>-istio` with a listener port.", HTTP_ROUTE, TLS_ROUTE),
+    EG504(WARNING, "Hostname backend without a ServiceEntry",
+            "A `Hostname` backend (group networking.istio.io) names a host that no ServiceEntry declares, or a port "
+                    + "the ServiceEntry lacks: the gateway cannot forward it.",
+            "Declare the host and port in a ServiceEntry.", HTTP_ROUTE, TLS_ROUTE),
+    EG505(WARNING, "Route cannot attach to the Gateway",
+            "The route does not attach to the Gateway: it does not exist, hostnames do not intersect the listener "
+                    + "hostname, the route kind does not fit the listener protocol (HTTPRoute needs HTTP/HTTPS, TLSRoute "
+                    + "a TLS Passthrough listener), or `allowedRoutes` excludes the route's namespace.",
+            "Align hostnames, protocol and allowedRoutes with the listener.", HTTP_ROUTE, TLS_ROUTE),
+    EG601(WARNING, "NetworkPolicy blocks DNS",
+            "Once an egress policy selects a pod, only what its rules allow leaves the pod. No rule allows port 53, "
+                    + "so the pods cannot resolve names and every external call fails.",
+            "Add an egress rule to kube-dns (namespace kube-system) on port 53 UDP and TCP.", NETWORK_POLICY),
+    EG602(WARNING, "NetworkPolicy blocks the Istio control plane",
+            "Sidecars fetch their configuration from istiod (root namespace, port 15012). An egress policy in a "
+                    + "sidecar-injected namespace that does not allow it leaves sidecars without configuration.",
+            "Allow egress to the root namespace (istiod) on port 15012.", NETWORK_POLICY),
+    EG603(WARNING, "namespaceSelector matches no namespace",
+            "The egress peer selects namespaces by labels that no namespace has (for example `kube-system: \"true\"` "
+                    + "before anyone labels kube-system): the rule allows nothing.",
+            "Label the namespace, or select it with `kubernetes.io/metadata.name: <name>`.", NETWORK_POLICY),
+    EG604(WARNING, "NetworkPolicy blocks the egress gateway",
+            "Pods of this namespace route external traffic through an egress gateway, but the policy does not allow "
+                    + "the gateway's pods (on their target ports): traffic through the gateway is blocked.",
+            "Allow egress to the egress gateway pods' namespace (and ports).", NETWORK_POLICY),
+    EG605(WARNING, "NetworkPolicy lets pods bypass the egress gateway",
+            "A rule with no `to`, or an ipBlock `0.0.0.0/0` / `::/0`, lets pods reach the internet directly: a pod "
+                    + "that skips its sidecar bypasses the egress gateway.",
+            "Restrict egress to kube-dns, istiod and the egress gateway.", NETWORK_POLICY),
+    EG606(INFO, "DNS over UDP only",
+            "DNS is allowed over UDP port 53 only; answers too large for UDP are retried over TCP 53 and fail.",
+            "Allow TCP 53 as well.", NETWORK_POLICY);
+
+    private final Severity defaultSeverity;
+    private final String title;
+    private final String description;
+    private final String fix;
+    private final Kind[] reportsOn;
+
+    Catalogue(Severity defaultSeverity, String title, String description, String fix, Kind... reportsOn) {
+        this.defaultSeverity = defaultSeverity;
+        this.title = title;
+        this.description = description;
+        this.fix = fix;
+        this.reportsOn = reportsOn;
+    }
+
+    public String code() {
+        return name();
+    }
+
+    public Severity defaultSeverity() {
+        return defaultSeverity;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public String fix() {
+        return fix;
+    }
+
+    public Kind[] reportsOn() {
+        return reportsOn.clone();
+    }
+
+    public static Optional<Catalogue> of(String code) {
+        for (Catalogue c : values()) {
+            if (c.name().equalsIgnoreCase(code)) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
+    }
+}

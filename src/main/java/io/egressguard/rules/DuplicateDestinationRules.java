@@ -1,0 +1,51 @@
+package io.egressguard.rules;
+
+import io.egressguard.mesh.DestinationRuleInfo;
+import io.egressguard.mesh.MeshSnapshot;
+import io.egressguard.model.Resource;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * EG304: DestinationRules for the same host in one namespace are merged by Istio: a subset name defined twice
+ * keeps the oldest definition, and only the oldest top-level traffic policy applies. Reported on the newer rule.
+ */
+final class DuplicateDestinationRules implements Rule {
+
+    @Override
+    public Catalogue code() {
+        return Catalogue.EG304;
+    }
+
+    @Override
+    public void check(Resource target, RuleContext ctx) {
+        MeshSnapshot s = ctx.snapshot();
+        DestinationRuleInfo dr = s.destinationRule(target.ref()).orElse(null);
+        if (dr == null || dr.workloadScoped()) {
+            return;
+        }
+        List<DestinationRuleInfo> sameHost = s.destinationRulesIn(dr.namespace()).getOrDefault(dr.host(), List.of());
+        for (DestinationRuleInfo older : sameHost) {
+            if (older.equals(dr)) {
+                return; // only rules before this one win over it
+            }
+            if (older.workloadScoped()) {
+                continue;
+            }
+            for (String subset : dr.subsets()) {
+                if (older.subsets().contains(subset)) {
+                    ctx.report("spec.subsets", "subset " + subset + " of " + dr.host() + " is also defined by older "
+                            + older.ref() + ", whose definition wins", older.ref());
+                    return;
+                }
+            }
+            if (dr.trafficPolicy() != null && older.trafficPolicy() != null
+                    && !Objects.equals(dr.trafficPolicy(), older.trafficPolicy())) {
+                ctx.report("spec.trafficPolicy", "traffic policy for " + dr.host() + " is ignored: older "
+                        + older.ref() + " sets a different one", older.ref());
+                return;
+            }
+        }
+    }
+}

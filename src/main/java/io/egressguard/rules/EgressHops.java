@@ -1,0 +1,118 @@
+package io.egressguard.rules;
+
+import io.egressguard.istio.Hosts;
+import io.egressguard.mesh.Binding;
+import io.egressguard.mesh.GatewayServer;
+import io.egressguard.mesh.GatewayWorkload;
+import io.egressguard.mesh.MeshSnapshot;
+import io.egressguard.mesh.RouteDestination;
+import io.egressguard.mesh.RouteRule;
+import io.egressguard.mesh.ServiceEntryInfo;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The two hops of the egress pattern as rules see them: the mesh (sidecar) hop sends a host to an egress
+ * gateway Service, the gateway hop forwards it to the external host.
+ */
+final class EgressHops {
+
+    private EgressHops() {
+    }
+
+    /** A destination of a mesh route that lands on an egress gateway. */
+    record MeshHop(RouteRule rule, RouteDestination destination, GatewayWorkload gateway) {
+
+        /** The gateway Service port the traffic arrives on, or null when it depends on the caller's port. */
+        Integer gatewayPort() {
+            return destination.effectivePort(rule.port());
+        }
+    }
+
+    /** A destination of a gateway-bound route: where the gateway forwards. */
+    record GatewayHop(RouteRule rule, Binding gateway, RouteDestination destination) {
+
+        Integer port() {
+            return destination.effectivePort(rule.port());
+        }
+    }
+
+    static List<MeshHop> meshHops(MeshSnapshot s, List<RouteRule> rules) {
+        List<MeshHop> out = new ArrayList<>();
+        for (RouteRule r : rules) {
+            if (!r.appliesToMesh()) {
+                continue;
+            }
+            for (RouteDestination d : r.destinations()) {
+                s.egressGateway(d.host()).ifPresent(w -> out.add(new MeshHop(r, d, w)));
+            }
+        }
+        return out;
+    }
+
+    /** Destinations of routes bound to egress gateways that leave for a host other than a gateway Service. */
+    static List<GatewayHop> gatewayHops(MeshSnapshot s, List<RouteRule> rules) {
+        List<GatewayHop> out = new ArrayList<>();
+        for (RouteRule r : rules) {
+            for (Binding b : r.bindings()) {
+                if (b.isMesh() || !s.isEgressGateway(b)) {
+                    continue;
+                }
+                for (RouteDestination d : r.destinations()) {
+                    if (s.workload(d.host()).isEmpty()) {
+                        out.add(new GatewayHop(r, b, d));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The namespace whose proxies run a gateway's configuration (for exportTo and DestinationRule lookup). */
+    static String proxyNamespace(MeshSnapshot s, Binding gateway) {
+        List<GatewayWorkload> ws = s.workloadsOf(gateway);
+        return ws.isEmpty() ? gateway.namespace() : ws.get(0).namespace();
+    }
+
+    /** The ServiceEntry the gateway uses for the host it forwards to. */
+    static Optional<ServiceEntryInfo> serviceEntry(MeshSnapshot s, GatewayHop hop) {
+        return s.serviceEntryFor(hop.destination().host(), proxyNamespace(s, hop.gateway()));
+    }
+
+    /** True when some server of the gateway listens on {@code port} and accepts {@code host} from routes of {@code routeNamespace}. */
+    static boolean serves(MeshSnapshot s, Binding gateway, Integer port, String host, String routeNamespace) {
+        for (GatewayServer srv : s.servers(gateway)) {
+            if ((port == null || srv.port() == port) && srv.acceptsHost(host, routeNamespace)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Ports the ServiceEntries for {@code host} declare, as seen from {@code namespace}. */
+    static Set<Integer> serviceEntryPorts(MeshSnapshot s, String host, String namespace) {
+        Set<Integer> out = new TreeSet<>();
+        s.serviceEntryFor(host, namespace).ifPresent(se -> out.addAll(se.ports().keySet()));
+        return out;
+    }
+
+    static boolean isClusterLocal(String host) {
+        return host.endsWith("." + Hosts.CLUSTER_DOMAIN);
+    }
+
+    static String portText(Integer p) {
+        return p == null ? "any port" : "port " + p;
+    }
+
+    static String list(java.util.Collection<String> items) {
+        List<String> l = new ArrayList<>(items);
+        if (l.size() <= 4) {
+            return String.join(", ", l);
+        }
+        return String.join(", ", l.subList(0, 4)) + " and " + (l.size() - 4) + " more";
+    }
+}

@@ -1,0 +1,269 @@
+package io.egressguard.rules;
+
+import io.egressguard.istio.GatewayApiRoutes;
+import io.egressguard.istio.Hosts;
+import io.egressguard.istio.Labels;
+import io.egressguard.mesh.Binding;
+import io.egressguard.mesh.GatewayServer;
+import io.egressguard.mesh.GatewayWorkload;
+import io.egressguard.mesh.MeshSnapshot;
+import io.egressguard.mesh.RouteDestination;
+import io.egressguard.mesh.RouteRule;
+import io.egressguard.model.Kind;
+import io.egressguard.model.ObjectRef;
+import io.egressguard.model.Resource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.AllowedRoutes;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TLSRoute;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Checks of Gateway API egress configurations (EG501 to EG505). */
+final class GatewayApiRules {
+
+    static final String SERVICE_TYPE_ANNOTATION = "networking.istio.io/service-type";
+
+    private GatewayApiRules() {
+    }
+
+    static List<ParentReference> parentRefs(HasMetadata route) {
+        List<ParentReference> refs = route instanceof HTTPRoute h && h.getSpec() != null ? h.getSpec().getParentRefs()
+                : route instanceof TLSRoute t && t.getSpec() != null ? t.getSpec().getParentRefs() : null;
+        return refs == null ? List.of() : refs;
+    }
+
+    static List<String> hostnames(HasMetadata route) {
+        List<String> h = route instanceof HTTPRoute r && r.getSpec() != null ? r.getSpec().getHostnames()
+                : route instanceof TLSRoute t && t.getSpec() != null ? t.getSpec().getHostnames() : null;
+        return h == null ? List.of() : h.stream().filter(x -> x != null).toList();
+    }
+
+    /** EG501: without {@code networking.istio.io/service-type: ClusterIP}, Istio exposes the gateway as a LoadBalancer. */
+    static final class ExposedEgressGateway implements Rule {
+        @Override
+        public Catalogue code() {
+            return Catalogue.EG501;
+        }
+
+        @Override
+        public void check(Resource target, RuleContext ctx) {
+            Gateway g = (Gateway) target.object();
+            Binding b = Binding.kubernetesGateway(target.ref().namespace(), target.ref().name());
+            if (!ctx.snapshot().isEgressGateway(b)) {
+                return;
+            }
+            String type = annotation(g.getMetadata().getAnnotations());
+            if (type == null && g.getSpec() != null && g.getSpec().getInfrastructure() != null) {
+                type = annotation(g.getSpec().getInfrastructure().getAnnotations());
+            }
+            if (!"ClusterIP".equals(type)) {
+                ctx.report("metadata.annotations", "egress Gateway without " + SERVICE_TYPE_ANNOTATION
+                        + ": ClusterIP gets a " + (type == null ? "LoadBalancer" : type)
+                        + " Service reachable from outside the cluster");
+            }
+        }
+
+        private static String annotation(Map<String, String> a) {
+            return a == null ? null : a.get(SERVICE_TYPE_ANNOTATION);
+        }
+    }
+
+    /** EG502: a parentRef names a ServiceEntry that does not exist. */
+    static final class ParentServiceEntryNotFound implements Rule {
+        @Override
+        public Catalogue code() {
+            return Catalogue.EG502;
+        }
+
+        @Override
+        public void check(Resource target, RuleContext ctx) {
+            List<ParentReference> refs = parentRefs(target.object());
+            for (int i = 0; i < refs.size(); i++) {
+                ParentReference p = refs.get(i);
+                if (p == null || p.getName() == null
+                        || !GatewayApiRoutes.isServiceEntryRef(GatewayApiRoutes.group(p.getGroup(), ""), p.getKind())) {
+                    continue;
+                }
+                String ns = p.getNamespace() == null ? target.ref().namespace() : p.getNamespace();
+                ObjectRef se = new ObjectRef(Kind.SERVICE_ENTRY, ns, p.getName());
+                if (ctx.snapshot().serviceEntry(se).isEmpty()) {
+                    ctx.report("spec.parentRefs[" + i + "]", se + " does not exist: this mesh route applies to no host");
+                }
+            }
+        }
+    }
+
+    /** EG503: a mesh route's backend {@code <gw>-istio} is not the Service of a Gateway of class istio, or misses its ports. */
+    static final class BackendNotGatewayService implements Rule {
+        @Override
+        public Catalogue code() {
+            return Catalogue.EG503;
+        }
+
+        @Override
+        public void check(Resource target, RuleContext ctx) {
+            MeshSnapshot s = ctx.snapshot();
+            String suffix = "-" + s.settings().gatewayClassName();
+            for (RouteRule r : s.routes(target.ref())) {
+                if (!r.appliesToMesh()) {
+                    continue;
+                }
+                for (RouteDestination d : r.destinations()) {
+                    if (!"Service".equals(d.kind())) {
+                        continue;
+                    }
+                    String name = d.host().split("\\.")[0];
+                    if (!name.endsWith(suffix)) {
+                        continue;
+                    }
+                    Optional<GatewayWorkload> w = s.workload(d.host())
+                            .filter(x -> x.bindings().stream().anyMatch(b -> b.type() == Binding.Type.KUBERNETES_GATEWAY));
+                    if (w.isEmpty()) {
+                        if (s.service(d.host()).isEmpty()) {
+                            String gw = name.substring(0, name.length() - suffix.length());
+                            ctx.report(d.path(), "backend " + name + " is no egress gateway Service: no Gateway " + gw
+                                    + " of class " + s.settings().gatewayClassName() + " in " + Hosts.serviceNamespace(d.host()).orElse(""));
+                            return;
+                        }
+                        continue;
+                    }
+                    if (d.port() != null && w.get().servers().stream().noneMatch(srv -> srv.port() == d.port())) {
+                        ctx.report(d.path() + ".port", "port " + d.port() + " is no listener port of Gateway "
+                                + w.get().bindings().iterator().next());
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /** EG504: a {@code Hostname} backend whose host or port no ServiceEntry declares. */
+    static final class HostnameBackendWithoutServiceEntry implements Rule {
+        @Override
+        public Catalogue code() {
+            return Catalogue.EG504;
+        }
+
+        @Override
+        public void check(Resource target, RuleContext ctx) {
+            MeshSnapshot s = ctx.snapshot();
+            for (RouteRule r : s.routes(target.ref())) {
+                for (Binding b : r.bindings()) {
+                    if (b.isMesh()) {
+                        continue;
+                    }
+                    String proxyNs = EgressHops.proxyNamespace(s, b);
+                    for (RouteDestination d : r.destinations()) {
+                        if (!"Hostname".equals(d.kind())) {
+                            continue;
+                        }
+                        var se = s.serviceEntryFor(d.host(), proxyNs);
+                        if (se.isEmpty()) {
+                            ctx.report(d.path(), "Hostname backend " + d.host() + " is declared by no ServiceEntry");
+                            return;
+                        }
+                        if (d.port() != null && !se.get().ports().isEmpty() && !se.get().ports().containsKey(d.port())) {
+                            ctx.report(d.path() + ".port", "port " + d.port() + " of " + d.host() + " is not declared by "
+                                    + se.get().ref(), se.get().ref());
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** EG505: the route cannot attach to any listener of its parent Gateway. */
+    static final class RouteCannotAttach implements Rule {
+        @Override
+        public Catalogue code() {
+            return Catalogue.EG505;
+        }
+
+        @Override
+        public void check(Resource target, RuleContext ctx) {
+            MeshSnapshot s = ctx.snapshot();
+            List<ParentReference> refs = parentRefs(target.object());
+            for (int i = 0; i < refs.size(); i++) {
+                ParentReference p = refs.get(i);
+                if (p == null || p.getName() == null || !GatewayApiRoutes.isGatewayRef(p)) {
+                    continue;
+                }
+                String ns = p.getNamespace() == null ? target.ref().namespace() : p.getNamespace();
+                Binding b = Binding.kubernetesGateway(ns, p.getName());
+                Optional<Resource> gw = s.gateway(b).flatMap(s::resource);
+                String reason = gw.isEmpty() ? "Gateway " + b + " does not exist"
+                        : whyNotAttached(s, target, p, (Gateway) gw.get().object());
+                if (reason != null) {
+                    ctx.report("spec.parentRefs[" + i + "]", "cannot attach: " + reason,
+                            gw.map(Resource::ref).map(List::of).orElse(List.of()));
+                }
+            }
+        }
+
+        private static String whyNotAttached(MeshSnapshot s, Resource route, ParentReference p, Gateway g) {
+            List<Listener> listeners = g.getSpec() == null || g.getSpec().getListeners() == null ? List.of()
+                    : g.getSpec().getListeners();
+            List<String> hostnames = hostnames(route.object());
+            String reason = "no listener" + (p.getSectionName() == null ? "" : " named " + p.getSectionName());
+            for (Listener l : listeners) {
+                if (l == null || (p.getSectionName() != null && !p.getSectionName().equals(l.getName()))
+                        || (p.getPort() != null && !p.getPort().equals(l.getPort()))) {
+                    continue;
+                }
+                String lh = l.getHostname();
+                if (lh != null && !hostnames.isEmpty() && hostnames.stream().noneMatch(h -> Hosts.intersect(h, lh))) {
+                    reason = "hostnames " + hostnames + " do not intersect listener hostname " + lh;
+                    continue;
+                }
+                GatewayServer srv = new GatewayServer(route.ref(), null, "", l.getName(), l.getPort() == null ? 0 : l.getPort(),
+                        l.getProtocol(), l.getTls() == null ? null : l.getTls().getMode() == null ? "TERMINATE" : l.getTls().getMode(),
+                        List.of("*"));
+                boolean kindFits = route.kind() == Kind.HTTP_ROUTE
+                        ? srv.protocol().equals("HTTP") || srv.protocol().equals("HTTPS")
+                        : srv.protocol().equals("TLS") && srv.passthrough();
+                if (!kindFits) {
+                    reason = route.kind().kindName() + " does not fit listener " + l.getName() + " (" + srv.protocol()
+                            + (srv.tlsMode() == null ? "" : " " + srv.tlsMode()) + ")";
+                    continue;
+                }
+                String allowed = allowedRoutesProblem(s, route, g, l.getAllowedRoutes());
+                if (allowed != null) {
+                    reason = allowed;
+                    continue;
+                }
+                return null;
+            }
+            return reason;
+        }
+
+        private static String allowedRoutesProblem(MeshSnapshot s, Resource route, Gateway g, AllowedRoutes allowed) {
+            String routeNs = route.ref().namespace();
+            String gwNs = g.getMetadata().getNamespace();
+            if (allowed != null && allowed.getKinds() != null && !allowed.getKinds().isEmpty()
+                    && allowed.getKinds().stream().noneMatch(k -> k != null && route.kind().kindName().equals(k.getKind()))) {
+                return "allowedRoutes.kinds excludes " + route.kind().kindName();
+            }
+            String from = allowed == null || allowed.getNamespaces() == null || allowed.getNamespaces().getFrom() == null
+                    ? "Same" : allowed.getNamespaces().getFrom();
+            switch (from) {
+                case "All":
+                    return null;
+                case "Selector":
+                    var labels = s.namespaceLabels(routeNs);
+                    if (labels.isEmpty() || Labels.matches(allowed.getNamespaces().getSelector(), labels.get())) {
+                        return null;
+                    }
+                    return "allowedRoutes selector excludes namespace " + routeNs;
+                default:
+                    return routeNs.equals(gwNs) ? null : "allowedRoutes admits only routes from " + gwNs + " (from: Same)";
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.egressguard.rules;
+
+import io.egressguard.mesh.Binding;
+import io.egressguard.mesh.MeshSnapshot;
+import io.egressguard.mesh.RouteRule;
+import io.egressguard.model.Resource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * EG204: sidecars send host H on port P to an egress gateway, but no route bound to that gateway serves H
+ * on P (in any VirtualService or Gateway API route): the gateway answers 404 (HTTP) or resets (TLS).
+ */
+final class MeshRouteWithoutGatewayRoute implements Rule {
+
+    @Override
+    public Catalogue code() {
+        return Catalogue.EG204;
+    }
+
+    @Override
+    public void check(Resource target, RuleContext ctx) {
+        MeshSnapshot s = ctx.snapshot();
+        for (EgressHops.MeshHop hop : EgressHops.meshHops(s, s.routes(target.ref()))) {
+            List<Integer> ports = new ArrayList<>();
+            if (hop.gatewayPort() != null) {
+                ports.add(hop.gatewayPort());
+            } else {
+                for (String h : hop.rule().hosts()) {
+                    ports.addAll(EgressHops.serviceEntryPorts(s, h, hop.rule().namespace()));
+                }
+                if (ports.isEmpty()) {
+                    ports.add(null);
+                }
+            }
+            for (String host : hop.rule().hosts()) {
+                for (Integer port : ports) {
+                    if (!gatewayForwards(s, hop, host, port)) {
+                        ctx.report(hop.destination().path(), "no route bound to egress gateway "
+                                + hop.gateway().serviceHost().split("\\.")[0] + " forwards " + host + " on "
+                                + EgressHops.portText(port) + ": the gateway answers 404 or resets",
+                                hop.gateway().service() == null ? List.of() : List.of(hop.gateway().service()));
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    static boolean gatewayForwards(MeshSnapshot s, EgressHops.MeshHop hop, String host, Integer port) {
+        for (Binding gw : hop.gateway().bindings()) {
+            for (RouteRule r : s.routesBoundTo(gw)) {
+                if (r.servesHost(host) && r.matchesPort(port) && !r.destinations().isEmpty()
+                        && (gw.type() == Binding.Type.KUBERNETES_GATEWAY || EgressHops.serves(s, gw, port, host, r.namespace()))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

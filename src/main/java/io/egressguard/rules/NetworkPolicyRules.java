@@ -1,0 +1,202 @@
+package io.egressguard.rules;
+
+import io.egressguard.istio.Labels;
+import io.egressguard.mesh.GatewayWorkload;
+import io.egressguard.mesh.MeshSnapshot;
+import io.egressguard.model.Resource;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Checks of egress NetworkPolicies that guard the egress gateway (EG601 to EG606). */
+final class NetworkPolicyRules {
+
+    static final String DNS_NAMESPACE = "kube-system";
+    static final int DNS_PORT = 53;
+    static final int ISTIOD_XDS_PORT = 15012;
+
+    private NetworkPolicyRules() {
+    }
+
+    /** The policy as an egress restriction, or null when it does not restrict egress. */
+    static EgressPolicy restriction(RuleContext ctx, Resource target) {
+        NetworkPolicy p = (NetworkPolicy) target.object();
+        return EgressPolicy.restrictsEgress(p) ? new EgressPolicy(ctx.snapshot(), p) : null;
+    }
+
+    static boolean dns(EgressPolicy p, String protocol) {
+        return p.allows(new EgressPolicy.Destination(DNS_NAMESPACE, null, DNS_PORT, protocol));
+    }
+
+    /** EG601: no rule allows DNS, so the pods cannot resolve any name. */
+    static final class BlocksDns implements Rule {
+        @Override
+        public Catalogue code() {
+            return Catalogue.EG601;
+        }
+
+        @Override
+        public void check(Resource target, RuleContext ctx) {
+            EgressPolicy p = restriction(ctx, target);
+            if (p != null && !dns(p, "UDP") && !dns(p, "TCP")) {
+                ctx.report("spec.egress", "no egress rule allows DNS (port 53 to " + DNS_NAMESPACE
+                        + "): the selected pods cannot resolve names");
+            }
+        }
+    }
+
+    /** EG602: sidecars of an injected namespace cannot reach istiod for their configuration. */
+    static final class BlocksControlPlane implements Rule {
+        @Override
+        public Catalogue code() {
+            return Catalogue.EG602;
+        }
+
+        @Override
+        public void check(Resource target, RuleContext ctx) {
+            MeshSnapshot s = ctx.snapshot();
+            EgressPolicy p = restriction(ctx, target);
+            if (p == null || !s.sidecarInjected(target.ref().namespace())) {
+                return;
+            }
+            Map<String, String> istiod = s.workloadsKnown() ? Map.of("app", "istiod", "istio", "pilot") : null;
+            if (!p.allows(new EgressPolicy.Destination(s.rootNamespace(), istiod, ISTIOD_XDS_PORT, "TCP"))) {
+                ctx.report("spec.egress", "sidecars cannot reach istiod (" + s.rootNamespace() + ", port "
+                        + ISTIOD_XDS_PORT + "): they get no configuration");
+            }
+        }
+    }
+
+    /** EG603: a namespaceSelector that no namespace matches allows nothing. */
+    static final class SelectorMatchesNoNamespace implements Rule {
+        @Override
+        public Catalogue code() {
+            return Catalogue.EG603;
+        }
+
+        @Override
+        public void check(Resource target, RuleContext ctx) {
+            MeshSnapshot s = ctx.snapshot();
+            if (!s.namespacesKnown()) {
+                return;
+            }
+            List<NetworkPolicyEgressRule> rules = EgressPolicy.rules((NetworkPolicy) target.object());
+            for (int i = 0; i < rules.size(); i++) {
+                List<NetworkPolicyPeer> to = rules.get(i) == null || rules.get(i).getTo() == null ? List.of() : rules.get(i).getTo();
+                for (int j = 0; j < to.size(); j++) {
+                    LabelSelector sel = to.get(j) == null ? null : to.get(j).getNamespaceSelector();
+                    if (sel == null || Labels.selectsAll(sel)) {
+                        continue;
+                    }
+                    boolean matches = s.namespaces().stream()
+                            .anyMatch(ns -> Labels.matches(sel, s.namespaceLabels(ns).orElse(Map.of())));
+                    if (!matches) {
+                        ctx.report("spec.egress[" + i + "].to[" + j + "].namespaceSelector", "namespaceSelector "
+                                + describe(sel) + " matches no namespace: this rule allows nothing");
+                        return;
+                    }
+                }
+            }
+        }
+
+        private static String describe(LabelSelector sel) {
+            return sel.getMatchLabels() != null && !sel.getMatchLabels().isEmpty() ? sel.getMatchLabels().toString()
+                    : "with matchExpressions";
+        }
+    }
+
+    /** EG604: pods that route through an egress gateway are not allowed to reach the gateway's pods. */
+    static final class BlocksEgressGateway implements Rule {
+        @Override
+        public Catalogue code() {
+            return Catalogue.EG604;
+        }
+
+        @Override
+        public void check(Resource target, RuleContext ctx) {
+            MeshSnapshot s = ctx.snapshot();
+            EgressPolicy p = restriction(ctx, target);
+            if (p == null) {
+                return;
+            }
+            Set<String> blocked = new TreeSet<>();
+            for (MeshSnapshot.EgressUse use : s.egressUsesFrom(target.ref().namespace())) {
+                GatewayWorkload w = use.gateway();
+                Integer podPort = use.port() == null ? null : w.targetPort(use.port());
+                if (!p.allows(new EgressPolicy.Destination(w.namespace(), w.podLabels(), podPort, "TCP"))) {
+                    blocked.add(w.serviceHost().split("\\.")[0] + " (" + w.namespace()
+                            + (podPort == null ? "" : ", pod port " + podPort) + ")");
+                }
+            }
+            if (!blocked.isEmpty()) {
+                ctx.report("spec.egress", "pods here route through egress gateway " + EgressHops.list(blocked)
+                        + " but this policy blocks it");
+            }
+        }
+    }
+
+    /** EG605: a rule open to any destination lets pods that skip their sidecar bypass the egress gateway. */
+    static final class AllowsBypass implements Rule {
+        @Override
+        public Catalogue code() {
+            return Catalogue.EG605;
+        }
+
+        @Override
+        public void check(Resource target, RuleContext ctx) {
+            MeshSnapshot s = ctx.snapshot();
+            if (restriction(ctx, target) == null || s.egressUsesFrom(target.ref().namespace()).isEmpty()) {
+                return;
+            }
+            List<NetworkPolicyEgressRule> rules = EgressPolicy.rules((NetworkPolicy) target.object());
+            for (int i = 0; i < rules.size(); i++) {
+                NetworkPolicyEgressRule rule = rules.get(i);
+                if (rule == null || onlyDns(rule.getPorts())) {
+                    continue;
+                }
+                if (rule.getTo() == null || rule.getTo().isEmpty()) {
+                    ctx.report("spec.egress[" + i + "]", "rule without 'to' allows any destination: pods can bypass "
+                            + "the egress gateway");
+                    return;
+                }
+                for (int j = 0; j < rule.getTo().size(); j++) {
+                    NetworkPolicyPeer peer = rule.getTo().get(j);
+                    String cidr = peer == null || peer.getIpBlock() == null ? null : peer.getIpBlock().getCidr();
+                    if ("0.0.0.0/0".equals(cidr) || "::/0".equals(cidr)) {
+                        ctx.report("spec.egress[" + i + "].to[" + j + "].ipBlock", "ipBlock " + cidr
+                                + " allows the internet: pods can bypass the egress gateway");
+                        return;
+                    }
+                }
+            }
+        }
+
+        private static boolean onlyDns(List<NetworkPolicyPort> ports) {
+            return ports != null && !ports.isEmpty() && ports.stream().allMatch(p -> p != null && p.getPort() != null
+                    && p.getPort().getIntVal() != null && p.getPort().getIntVal() == DNS_PORT && p.getEndPort() == null);
+        }
+    }
+
+    /** EG606: DNS over UDP only; answers too large for UDP are retried over TCP and fail. */
+    static final class DnsUdpOnly implements Rule {
+        @Override
+        public Catalogue code() {
+            return Catalogue.EG606;
+        }
+
+        @Override
+        public void check(Resource target, RuleContext ctx) {
+            EgressPolicy p = restriction(ctx, target);
+            if (p != null && dns(p, "UDP") && !dns(p, "TCP")) {
+                ctx.report("spec.egress", "DNS allowed over UDP 53 only: large answers retried over TCP fail");
+            }
+        }
+    }
+}

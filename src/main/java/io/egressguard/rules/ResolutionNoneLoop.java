@@ -1,0 +1,56 @@
+package io.egressguard.rules;
+
+import io.egressguard.mesh.MeshSnapshot;
+import io.egressguard.mesh.RouteRule;
+import io.egressguard.mesh.ServiceEntryInfo;
+import io.egressguard.model.Kind;
+import io.egressguard.model.Resource;
+
+import java.util.List;
+
+/**
+ * EG101: a ServiceEntry with {@code resolution: NONE} for a host an egress gateway forwards. With NONE the
+ * gateway forwards to the original destination IP, which is its own Service IP (the sidecar sent the request
+ * to the gateway): the gateway loops to itself. Reported on whichever object completes the pair.
+ */
+final class ResolutionNoneLoop implements Rule {
+
+    @Override
+    public Catalogue code() {
+        return Catalogue.EG101;
+    }
+
+    @Override
+    public void check(Resource target, RuleContext ctx) {
+        MeshSnapshot s = ctx.snapshot();
+        if (target.kind() == Kind.SERVICE_ENTRY) {
+            s.serviceEntry(target.ref()).filter(ServiceEntryInfo::forwardsToOriginalDestination)
+                    .ifPresent(se -> checkServiceEntry(se, ctx));
+            return;
+        }
+        for (EgressHops.GatewayHop hop : EgressHops.gatewayHops(s, s.routes(target.ref()))) {
+            EgressHops.serviceEntry(s, hop).filter(ServiceEntryInfo::forwardsToOriginalDestination).ifPresent(se ->
+                    ctx.report(hop.destination().path() + (target.kind() == Kind.VIRTUAL_SERVICE ? ".host" : ".name"),
+                            "egress gateway forwards " + hop.destination().host() + " but " + se.ref()
+                                    + " has resolution NONE: the gateway loops to itself",
+                            se.ref()));
+        }
+    }
+
+    private void checkServiceEntry(ServiceEntryInfo se, RuleContext ctx) {
+        MeshSnapshot s = ctx.snapshot();
+        for (String host : se.hosts()) {
+            List<RouteRule> rules = s.gatewayRoutesTo(host);
+            for (EgressHops.GatewayHop hop : EgressHops.gatewayHops(s, rules)) {
+                if (!hop.destination().host().equals(host)) {
+                    continue;
+                }
+                if (EgressHops.serviceEntry(s, hop).filter(found -> found.ref().equals(se.ref())).isPresent()) {
+                    ctx.report("spec.resolution", "resolution NONE on " + host + ", which egress gateway "
+                            + hop.gateway() + " forwards: the gateway loops to itself; use DNS", hop.rule().source());
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.egressguard.rules;
+
+import java.util.List;
+
+/** Every rule of the catalogue, in code order. */
+public final class RuleRegistry {
+
+    private static final List<Rule> ALL = List.of(
+            new ResolutionNoneLoop(),
+            new GatewayPortNotInServiceEntry(),
+            new ServiceEntryProtocolMismatch(),
+            new GatewayWithoutMeshRoute(),
+            RouteAppliesToMeshAndGateway.loop(),
+            RouteAppliesToMeshAndGateway.bypass(),
+            new MeshRouteWithoutGatewayRoute(),
+            new GatewayRouteWithoutMeshRoute(),
+            new SubsetNotFound(),
+            new GatewayNotFound(),
+            new HostsNotServedByGateway(),
+            new RouteSectionMismatch(),
+            new EgressGatewayPortNotExposed(),
+            new ExportToHidesVirtualService(),
+            new GatewayHostWithoutServiceEntry(),
+            new PartialServiceName(),
+            new SubsetRuleOutOfReach(),
+            new SubsetRuleExportHidden(),
+            new SubsetShadowed(),
+            new DuplicateDestinationRules(),
+            new UnverifiedTlsOrigination(),
+            new EgressGatewayRules.SelectsNoWorkload(),
+            new EgressGatewayRules.PortNotExposed(),
+            new EgressGatewayRules.TlsModeContradictsRoutes(),
+            new GatewayApiRules.ExposedEgressGateway(),
+            new GatewayApiRules.ParentServiceEntryNotFound(),
+            new GatewayApiRules.BackendNotGatewayService(),
+            new GatewayApiRules.HostnameBackendWithoutServiceEntry(),
+            new GatewayApiRules.RouteCannotAttach(),
+            new NetworkPolicyRules.BlocksDns(),
+            new NetworkPolicyRules.BlocksControlPlane(),
+            new NetworkPolicyRules.SelectorMatchesNoNamespace(),
+            new NetworkPolicyRules.BlocksEgressGateway(),
+            new NetworkPolicyRules.AllowsBypass(),
+            new NetworkPolicyRules.DnsUdpOnly());
+
+    private RuleRegistry() {
+    }
+
+    public static List<Rule> all() {
+        return ALL;
+    }
+}

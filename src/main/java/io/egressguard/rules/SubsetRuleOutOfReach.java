@@ -1,0 +1,62 @@
+package io.egressguard.rules;
+
+import io.egressguard.mesh.DestinationRuleInfo;
+import io.egressguard.mesh.GatewayWorkload;
+import io.egressguard.mesh.MeshSnapshot;
+import io.egressguard.model.Resource;
+import io.egressguard.model.Severity;
+
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * EG301: a DestinationRule defines egress gateway subsets in a namespace N that is neither the gateway's
+ * namespace nor the root namespace. Istio's lookup only finds it for clients in N: clients in other
+ * namespaces that route to those subsets get 503. When the state has no Namespace objects the client
+ * namespaces are unknown: the finding is advice (info).
+ */
+final class SubsetRuleOutOfReach implements Rule {
+
+    @Override
+    public Catalogue code() {
+        return Catalogue.EG301;
+    }
+
+    @Override
+    public void check(Resource target, RuleContext ctx) {
+        MeshSnapshot s = ctx.snapshot();
+        DestinationRuleInfo dr = s.destinationRule(target.ref()).orElse(null);
+        if (dr == null || dr.subsets().isEmpty()) {
+            return;
+        }
+        String ns = dr.namespace();
+        for (GatewayWorkload gw : EgressSubsets.gatewaysCovered(s, dr)) {
+            if (ns.equals(gw.namespace()) || ns.equals(s.rootNamespace())) {
+                continue;
+            }
+            List<EgressSubsets.SubsetUse> uses = EgressSubsets.uses(ctx, gw).stream()
+                    .filter(u -> dr.subsets().contains(u.subset())).toList();
+            if (uses.isEmpty()) {
+                continue;
+            }
+            if (!s.namespacesKnown()) {
+                ctx.reportWithSeverity(Severity.INFO, "spec.subsets", "subsets of " + gw.serviceHost().split("\\.")[0]
+                        + " defined in " + ns + ": only clients in " + ns + " find them", EgressSubsets.sources(uses));
+                return;
+            }
+            Set<String> failing = new TreeSet<>();
+            for (EgressSubsets.SubsetUse u : uses) {
+                if (!u.client().equals(ns) && !u.found()) {
+                    failing.add(u.client());
+                }
+            }
+            if (!failing.isEmpty()) {
+                ctx.report("metadata.namespace", "subsets of " + gw.serviceHost().split("\\.")[0] + " defined in " + ns
+                        + " are not found by clients in " + EgressHops.list(failing) + ": 503",
+                        EgressSubsets.sources(uses));
+                return;
+            }
+        }
+    }
+}
