@@ -1,5 +1,6 @@
 package io.egressguard.load;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.egressguard.model.Kind;
@@ -37,7 +38,10 @@ public final class ManifestReader {
     public record Result(List<Resource> resources, int ignored) {
     }
 
-    private static final ObjectMapper MAPPER = Serialization.jsonMapper();
+    /** fabric8's mapper, but an unknown enum value (a typo in {@code resolution}) is an error, not null. */
+    private static final ObjectMapper MAPPER = Serialization.jsonMapper().copy()
+            .disable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
+            .disable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE);
 
     private final String defaultNamespace;
     private final List<Resource> resources = new ArrayList<>();
@@ -151,6 +155,10 @@ public final class ManifestReader {
         } catch (IllegalArgumentException e) {
             throw new InputException(source, doc, kind + ": " + describe(e));
         }
+        String dropped = dropped(map, MAPPER.convertValue(obj, Map.class), "");
+        if (dropped != null) {
+            throw new InputException(source, doc, kind + ": " + dropped);
+        }
         if (obj.getMetadata() == null || obj.getMetadata().getName() == null || obj.getMetadata().getName().isEmpty()) {
             throw new InputException(source, doc, kind + ": metadata.name is missing");
         }
@@ -163,6 +171,35 @@ public final class ManifestReader {
             }
         }
         resources.add(new Resource(new ObjectRef(k, ns, obj.getMetadata().getName()), obj, origin, order++));
+    }
+
+    /**
+     * The model maps values it does not know (an enum typo such as {@code resolution: DSN}) to null. Comparing
+     * what was written with what was understood finds them: {@code spec.resolution: unknown value 'DSN'}.
+     */
+    static String dropped(Object written, Object understood, String path) {
+        if (written instanceof Map<?, ?> w) {
+            Map<?, ?> u = understood instanceof Map<?, ?> m ? m : Map.of();
+            for (var e : w.entrySet()) {
+                String p = path.isEmpty() ? String.valueOf(e.getKey()) : path + "." + e.getKey();
+                String d = e.getValue() == null ? null : dropped(e.getValue(), u.get(e.getKey()), p);
+                if (d != null) {
+                    return d;
+                }
+            }
+            return null;
+        }
+        if (written instanceof List<?> w) {
+            List<?> u = understood instanceof List<?> l ? l : List.of();
+            for (int i = 0; i < w.size(); i++) {
+                String d = w.get(i) == null ? null : dropped(w.get(i), i < u.size() ? u.get(i) : null, path + "[" + i + "]");
+                if (d != null) {
+                    return d;
+                }
+            }
+            return null;
+        }
+        return understood == null ? path + ": unknown value '" + written + "'" : null;
     }
 
     /** Names the field Jackson could not read, e.g. {@code spec.resolution: not one of [DNS, NONE, ...]}. */

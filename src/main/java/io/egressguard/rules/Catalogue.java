@@ -31,7 +31,7 @@ public enum Catalogue {
     EG102(WARNING, "Gateway hop forwards to a port the ServiceEntry lacks",
             "The egress gateway route forwards host H on port P, but no ServiceEntry for H declares P: the gateway "
                     + "has no cluster for H:P and answers 503 / resets the connection.",
-            "Add port P to the ServiceEntry, or forward to a port it declares.", VIRTUAL_SERVICE, HTTP_ROUTE, TLS_ROUTE),
+            "Add port P to the ServiceEntry, or forward to a port it declares.", VIRTUAL_SERVICE),
     EG103(WARNING, "ServiceEntry protocol contradicts the gateway hop",
             "The ServiceEntry port protocol disagrees with how the gateway carries the traffic: a plain-text protocol "
                     + "(HTTP) behind a TLS passthrough route, or an opaque `TLS` port behind an HTTP route without TLS "
@@ -97,7 +97,7 @@ public enum Catalogue {
     EG212(WARNING, "Gateway forwards to a host with no ServiceEntry",
             "The gateway hop forwards to a host that no ServiceEntry visible to the gateway declares: it is unknown "
                     + "to the mesh registry, the gateway has no cluster for it (503, or passthrough under ALLOW_ANY).",
-            "Add a ServiceEntry (resolution DNS) for the host.", VIRTUAL_SERVICE, HTTP_ROUTE, TLS_ROUTE),
+            "Add a ServiceEntry (resolution DNS) for the host.", VIRTUAL_SERVICE),
     EG213(WARNING, "Partial service name taken literally",
             "A host with dots is taken literally: Istio does not expand `istio-egressgateway.istio-system` to the "
                     + "Service's FQDN, so it matches no service.",

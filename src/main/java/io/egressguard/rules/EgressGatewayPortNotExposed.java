@@ -16,11 +16,6 @@ final class EgressGatewayPortNotExposed implements Rule {
     }
 
     @Override
-    public java.util.Set<io.egressguard.model.Kind> targets() {
-        return java.util.Set.of(io.egressguard.model.Kind.VIRTUAL_SERVICE);
-    }
-
-    @Override
     public void check(Resource target, RuleContext ctx) {
         MeshSnapshot s = ctx.snapshot();
         for (EgressHops.MeshHop hop : EgressHops.meshHops(s, s.routes(target.ref()))) {

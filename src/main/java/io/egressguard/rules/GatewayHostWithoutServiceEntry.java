@@ -1,10 +1,8 @@
 package io.egressguard.rules;
 
 import io.egressguard.mesh.MeshSnapshot;
-import io.egressguard.model.Kind;
 import io.egressguard.model.Resource;
 
-import java.util.Set;
 
 /**
  * EG212: the gateway hop forwards to a host that no ServiceEntry visible to the gateway declares: the host is
@@ -15,11 +13,6 @@ final class GatewayHostWithoutServiceEntry implements Rule {
     @Override
     public Catalogue code() {
         return Catalogue.EG212;
-    }
-
-    @Override
-    public Set<Kind> targets() {
-        return Set.of(Kind.VIRTUAL_SERVICE); // Gateway API Hostname backends: EG504
     }
 
     @Override

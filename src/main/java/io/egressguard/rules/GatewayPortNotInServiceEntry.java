@@ -1,10 +1,8 @@
 package io.egressguard.rules;
 
 import io.egressguard.mesh.MeshSnapshot;
-import io.egressguard.model.Kind;
 import io.egressguard.model.Resource;
 
-import java.util.Set;
 
 /** EG102: the gateway hop forwards host H on port P, but the ServiceEntry for H does not declare P. */
 final class GatewayPortNotInServiceEntry implements Rule {
@@ -12,11 +10,6 @@ final class GatewayPortNotInServiceEntry implements Rule {
     @Override
     public Catalogue code() {
         return Catalogue.EG102;
-    }
-
-    @Override
-    public Set<Kind> targets() {
-        return Set.of(Kind.VIRTUAL_SERVICE); // Gateway API Hostname backends: EG504
     }
 
     @Override

@@ -9,7 +9,6 @@ import io.egressguard.model.Kind;
 import io.egressguard.model.Resource;
 
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * EG213: a host with dots is taken literally. {@code istio-egressgateway.istio-system} is not expanded to
@@ -20,11 +19,6 @@ final class PartialServiceName implements Rule {
     @Override
     public Catalogue code() {
         return Catalogue.EG213;
-    }
-
-    @Override
-    public Set<Kind> targets() {
-        return Set.of(Kind.VIRTUAL_SERVICE, Kind.DESTINATION_RULE);
     }
 
     @Override

@@ -10,7 +10,7 @@ public interface Rule {
 
     Catalogue code();
 
-    /** The kinds of object this rule inspects (and reports on). */
+    /** The kinds of object this rule inspects and reports on: the catalogue's, so docs and code agree. */
     default Set<Kind> targets() {
         return Set.of(code().reportsOn());
     }

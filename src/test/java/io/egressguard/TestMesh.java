@@ -1,0 +1,48 @@
+package io.egressguard;
+
+import io.egressguard.engine.Engine;
+import io.egressguard.engine.EngineConfig;
+import io.egressguard.load.InputException;
+import io.egressguard.load.ManifestReader;
+import io.egressguard.mesh.MeshSettings;
+import io.egressguard.mesh.MeshSnapshot;
+import io.egressguard.model.Finding;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Builds snapshots from YAML text or files for tests. */
+public final class TestMesh {
+
+    private TestMesh() {
+    }
+
+    public static MeshSnapshot yaml(String... documents) {
+        ManifestReader reader = new ManifestReader("default");
+        try {
+            for (String d : documents) {
+                reader.read("test.yaml", d);
+            }
+        } catch (InputException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return MeshSnapshot.of(MeshSettings.DEFAULT, reader.result().resources());
+    }
+
+    public static MeshSnapshot files(Path... paths) throws InputException {
+        ManifestReader reader = new ManifestReader("default");
+        for (Path p : paths) {
+            reader.read(p);
+        }
+        return MeshSnapshot.of(MeshSettings.DEFAULT, reader.result().resources());
+    }
+
+    public static List<Finding> check(MeshSnapshot s) {
+        return new Engine(EngineConfig.defaults()).check(s);
+    }
+
+    /** The directory of Istio's own egress configurations, beside the repository. */
+    public static Path corpus() {
+        return Path.of("..", "shared", "corpus", "istio-docs");
+    }
+}
