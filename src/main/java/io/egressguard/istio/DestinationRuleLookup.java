@@ -50,19 +50,23 @@ public final class DestinationRuleLookup {
      * @param namespace where they live
      * @param host      the DestinationRule host that matched (may be a wildcard)
      */
-    public record Result(Step step, List<DestinationRuleInfo> rules, String namespace, String host) {
+    public record Result(Step step, List<DestinationRuleInfo> rules, String namespace, String host, Set<String> subsets) {
+
+        Result(Step step, List<DestinationRuleInfo> rules, String namespace, String host) {
+            this(step, rules, namespace, host, merged(rules));
+        }
 
         /** Subsets after Istio's merge of same-host rules. */
-        public Set<String> subsets() {
+        private static Set<String> merged(List<DestinationRuleInfo> rules) {
             Set<String> out = new LinkedHashSet<>();
             for (DestinationRuleInfo d : rules) {
                 out.addAll(d.subsets());
             }
-            return out;
+            return Set.copyOf(out);
         }
 
         public boolean hasSubset(String subset) {
-            return subsets().contains(subset);
+            return subsets.contains(subset);
         }
     }
 

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -55,6 +56,7 @@ public final class MeshSnapshot {
 
     private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
     private final List<String> injectedNamespaces = new ArrayList<>();
+    private List<String> injectedNamespacesView = List.of();
 
     private final Map<String, Service> servicesByHost = new HashMap<>();
     private final List<Map<String, String>> workloadLabels = new ArrayList<>();
@@ -81,10 +83,14 @@ public final class MeshSnapshot {
     private final Map<String, List<RouteRule>> gatewayRoutesByDestination = new HashMap<>();
 
     private final Map<String, List<NetworkPolicy>> networkPoliciesByNamespace = new HashMap<>();
+    private final Map<Object, Object> derived = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Set<EgressUse> publicEgressUses = new LinkedHashSet<>();
     private final Map<String, Set<EgressUse>> egressUsesByVisibleNamespace = new HashMap<>();
     private final Map<String, Set<EgressUse>> egressUsesByRouteNamespace = new HashMap<>();
+    private final Map<String, Set<String>> publicSubsetsByGateway = new HashMap<>();
+    private final Map<String, Map<String, Set<String>>> exportedSubsetsByGateway = new HashMap<>();
+    private final Map<String, List<DestinationRuleInfo>> destinationRulesByHost = new HashMap<>();
 
     /** Sidecars send to an egress gateway on a Service port (null when the caller's port is kept). */
     public record EgressUse(GatewayWorkload gateway, Integer port) {
@@ -162,6 +168,7 @@ public final class MeshSnapshot {
             }
         }
         injectedNamespaces.sort(Comparator.naturalOrder());
+        injectedNamespacesView = java.util.Collections.unmodifiableList(injectedNamespaces);
     }
 
     private void addWorkload(String ns, Map<String, String> labels) {
@@ -255,6 +262,7 @@ public final class MeshSnapshot {
         all.sort(Comparator.comparingLong(DestinationRuleInfo::order).thenComparing(d -> d.ref().name()));
         for (DestinationRuleInfo d : all) {
             destinationRules.put(d.ref(), d);
+            destinationRulesByHost.computeIfAbsent(d.host(), k -> new ArrayList<>()).add(d);
             destinationRulesByNamespace.computeIfAbsent(d.namespace(), k -> new HashMap<>())
                     .computeIfAbsent(d.host(), k -> new ArrayList<>()).add(d);
         }
@@ -482,10 +490,17 @@ public final class MeshSnapshot {
                     egressUsesByRouteNamespace.computeIfAbsent(r.namespace(), k -> new LinkedHashSet<>()).add(use);
                     if (r.exportTo().isPublic()) {
                         publicEgressUses.add(use);
+                        if (d.subset() != null) {
+                            publicSubsetsByGateway.computeIfAbsent(w.serviceHost(), k -> new HashSet<>()).add(d.subset());
+                        }
                     } else {
                         for (String ns : r.exportTo().entries()) {
                             String visible = ns.equals(".") ? r.namespace() : ns;
                             egressUsesByVisibleNamespace.computeIfAbsent(visible, k -> new LinkedHashSet<>()).add(use);
+                            if (d.subset() != null) {
+                                exportedSubsetsByGateway.computeIfAbsent(w.serviceHost(), k -> new HashMap<>())
+                                        .computeIfAbsent(visible, k -> new HashSet<>()).add(d.subset());
+                            }
                         }
                     }
                 }
@@ -556,6 +571,26 @@ public final class MeshSnapshot {
 
     // ---------------------------------------------------------------- queries
 
+    /**
+     * An index derived from this snapshot, computed once on first use and shared by every rule (and every
+     * thread) that asks for it. {@code compute} must not ask for another derived index.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T derived(Object key, java.util.function.Function<MeshSnapshot, T> compute) {
+        Object v = derived.get(key);
+        if (v == null) {
+            v = compute.apply(this);
+            Object prev = derived.putIfAbsent(key, v);
+            v = prev == null ? v : prev;
+        }
+        return (T) v;
+    }
+
+    /** Sidecar-injected namespaces, sorted. */
+    public List<String> injectedNamespaces() {
+        return injectedNamespacesView;
+    }
+
     public MeshSettings settings() {
         return settings;
     }
@@ -603,13 +638,17 @@ public final class MeshSnapshot {
         if (!namespacesKnown()) {
             return List.of(exportTo.owner());
         }
-        List<String> out = new ArrayList<>();
-        for (String ns : injectedNamespaces) {
-            if (exportTo.visibleTo(ns)) {
+        if (exportTo.isPublic()) {
+            return injectedNamespacesView;
+        }
+        Set<String> out = new TreeSet<>();
+        for (String e : exportTo.entries()) {
+            String ns = e.equals(".") ? exportTo.owner() : e;
+            if (sidecarInjected(ns)) {
                 out.add(ns);
             }
         }
-        return out;
+        return List.copyOf(out);
     }
 
     /** True when the state shows the cluster's workloads (Deployments or Pods). */
@@ -789,6 +828,17 @@ public final class MeshSnapshot {
         Set<EgressUse> out = new LinkedHashSet<>(publicEgressUses);
         out.addAll(egressUsesByVisibleNamespace.getOrDefault(namespace, Set.of()));
         return out;
+    }
+
+    /** True when a mesh route that sidecars of {@code namespace} apply uses this subset of the gateway. */
+    public boolean subsetUsedFrom(String gatewayHost, String namespace, String subset) {
+        return publicSubsetsByGateway.getOrDefault(gatewayHost, Set.of()).contains(subset)
+                || exportedSubsetsByGateway.getOrDefault(gatewayHost, Map.of()).getOrDefault(namespace, Set.of()).contains(subset);
+    }
+
+    /** DestinationRules whose (fully qualified) host is exactly {@code host}, in every namespace. */
+    public List<DestinationRuleInfo> destinationRulesFor(String host) {
+        return destinationRulesByHost.getOrDefault(host, List.of());
     }
 
     public List<NetworkPolicy> networkPolicies(String namespace) {

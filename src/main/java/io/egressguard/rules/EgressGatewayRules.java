@@ -22,13 +22,26 @@ final class EgressGatewayRules {
         return Binding.istioGateway(target.ref().namespace(), target.ref().name());
     }
 
-    /** An egress Gateway: it selects egress gateway pods (by the configured labels) or carries egress routes. */
+    /**
+     * An egress Gateway: it selects egress gateway pods (by the configured labels), runs on a workload that
+     * carries egress traffic, or has routes that forward to hosts outside the cluster.
+     */
     static boolean isEgress(MeshSnapshot s, Resource target) {
         Gateway g = (Gateway) target.object();
         Map<String, String> selector = g.getSpec() == null || g.getSpec().getSelector() == null ? Map.of()
                 : g.getSpec().getSelector();
-        return !selector.isEmpty() && Labels.subsetOf(s.settings().egressGatewayLabels(), selector)
-                || s.isEgressGateway(binding(target));
+        Binding b = binding(target);
+        if (!selector.isEmpty() && Labels.subsetOf(s.settings().egressGatewayLabels(), selector) || s.isEgressGateway(b)) {
+            return true;
+        }
+        for (RouteRule r : s.routesBoundTo(b)) {
+            for (var d : r.destinations()) {
+                if (!EgressHops.isClusterLocal(d.host()) && s.workload(d.host()).isEmpty()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** EG401: the selector matches no gateway pod, so the servers are configured nowhere. */

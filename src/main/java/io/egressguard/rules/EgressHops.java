@@ -24,6 +24,21 @@ final class EgressHops {
     private EgressHops() {
     }
 
+    /** Egress gateways whose Service host a DestinationRule host covers (exactly or by wildcard). */
+    static List<GatewayWorkload> gatewaysCovered(MeshSnapshot s, String drHost) {
+        List<GatewayWorkload> out = new ArrayList<>();
+        if (!Hosts.isWildcard(drHost)) {
+            s.egressGateway(drHost).ifPresent(out::add);
+            return out;
+        }
+        for (GatewayWorkload w : s.gatewayWorkloads()) {
+            if (w.egress() && Hosts.covers(drHost, w.serviceHost())) {
+                out.add(w);
+            }
+        }
+        return out;
+    }
+
     /** A destination of a mesh route that lands on an egress gateway. */
     record MeshHop(RouteRule rule, RouteDestination destination, GatewayWorkload gateway) {
 

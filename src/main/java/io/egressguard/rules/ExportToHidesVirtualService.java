@@ -1,8 +1,8 @@
 package io.egressguard.rules;
 
-import io.egressguard.istio.DestinationRuleLookup;
 import io.egressguard.istio.ExportTo;
 import io.egressguard.mesh.Binding;
+import io.egressguard.mesh.DestinationRuleInfo;
 import io.egressguard.mesh.GatewayWorkload;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.mesh.RouteRule;
@@ -51,19 +51,21 @@ final class ExportToHidesVirtualService implements Rule {
                     + String.join(", ", hiddenFrom) + ": the gateway hop is ignored");
             return;
         }
+        // A namespace prepared as a client holds a DestinationRule with the subset this route uses, and no
+        // route visible there uses that subset: the rule only makes sense for this hidden VirtualService.
         Set<String> preparedClients = new TreeSet<>();
         for (EgressHops.MeshHop hop : EgressHops.meshHops(s, s.routes(target.ref()))) {
             String subset = hop.destination().subset();
+            String gw = hop.destination().host();
             if (subset == null) {
                 continue;
             }
-            for (String ns : s.namespaces()) {
-                if (exportTo.visibleTo(ns) || !s.sidecarInjected(ns)) {
-                    continue;
+            for (DestinationRuleInfo dr : s.destinationRulesFor(gw)) {
+                String ns = dr.namespace();
+                if (dr.subsets().contains(subset) && !exportTo.visibleTo(ns) && s.sidecarInjected(ns)
+                        && !s.subsetUsedFrom(gw, ns, subset)) {
+                    preparedClients.add(ns);
                 }
-                ctx.destinationRules().lookup(ns, hop.destination().host(), hop.gateway().namespace())
-                        .filter(res -> res.step() == DestinationRuleLookup.Step.CLIENT_NAMESPACE && res.hasSubset(subset))
-                        .ifPresent(res -> preparedClients.add(ns));
             }
         }
         if (!preparedClients.isEmpty()) {

@@ -2,14 +2,12 @@ package io.egressguard.rules;
 
 import io.egressguard.istio.DestinationRuleLookup;
 import io.egressguard.mesh.MeshSnapshot;
-import io.egressguard.mesh.RouteRule;
 import io.egressguard.model.ObjectRef;
 import io.egressguard.model.Resource;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -32,28 +30,32 @@ final class SubsetNotFound implements Rule {
             if (subset == null || subset.isEmpty()) {
                 continue;
             }
+            SubsetReach reach = SubsetReach.of(s, hop.gateway());
             List<String> failing = new ArrayList<>();
             Set<ObjectRef> related = new LinkedHashSet<>();
-            for (String client : s.clientNamespaces(hop.rule().exportTo())) {
-                Optional<DestinationRuleLookup.Result> r = ctx.destinationRules()
-                        .lookup(client, hop.destination().host(), hop.gateway().namespace());
-                if (r.isEmpty() || !r.get().hasSubset(subset)) {
-                    failing.add(client);
-                    r.ifPresent(res -> res.rules().forEach(d -> related.add(d.ref())));
+            if (s.namespacesKnown() && hop.rule().exportTo().isPublic()) {
+                failing.addAll(reach.failingClients(subset).stream()
+                        .filter(c -> hop.rule().exportTo().visibleTo(c)).toList());
+            } else {
+                for (String client : s.clientNamespaces(hop.rule().exportTo())) {
+                    if (!reach.found(client, subset)) {
+                        failing.add(client);
+                    }
                 }
+            }
+            for (String client : failing.subList(0, Math.min(3, failing.size()))) {
+                reach.lookup(client).map(DestinationRuleLookup.Result::rules)
+                        .ifPresent(rules -> rules.forEach(d -> related.add(d.ref())));
             }
             if (!failing.isEmpty()) {
                 ctx.report(hop.destination().path() + ".subset", "subset " + subset + " of "
                         + hop.destination().host().split("\\.")[0] + " not found by DestinationRule lookup for clients in "
-                        + EgressHops.list(failing) + ": 503", describe(hop.rule(), failing, subset), related);
+                        + EgressHops.list(failing) + ": 503",
+                        "Clients in " + EgressHops.list(failing) + " route with " + hop.rule().source() + " to subset "
+                                + subset + ", but the DestinationRule Istio selects for them (client namespace first, "
+                                + "then the gateway's namespace, then the root namespace) does not define it.", related);
                 return;
             }
         }
-    }
-
-    private static String describe(RouteRule rule, List<String> failing, String subset) {
-        return "Clients in " + failing + " route with " + rule.source() + " to subset " + subset
-                + ", but the DestinationRule Istio selects for them (client namespace first, then the gateway's "
-                + "namespace, then the root namespace) does not define it.";
     }
 }

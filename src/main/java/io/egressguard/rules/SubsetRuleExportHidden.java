@@ -5,7 +5,6 @@ import io.egressguard.mesh.GatewayWorkload;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.model.Resource;
 
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -27,21 +26,24 @@ final class SubsetRuleExportHidden implements Rule {
         if (dr == null || dr.subsets().isEmpty() || dr.exportTo().isPublic()) {
             return;
         }
-        for (GatewayWorkload gw : EgressSubsets.gatewaysCovered(s, dr)) {
+        for (GatewayWorkload gw : EgressHops.gatewaysCovered(s, dr.host())) {
             if (!dr.namespace().equals(gw.namespace()) && !dr.namespace().equals(s.rootNamespace())) {
                 continue;
             }
-            List<EgressSubsets.SubsetUse> uses = EgressSubsets.uses(ctx, gw).stream()
-                    .filter(u -> dr.subsets().contains(u.subset())).toList();
+            SubsetReach reach = SubsetReach.of(s, gw);
             Set<String> hidden = new TreeSet<>();
-            for (EgressSubsets.SubsetUse u : uses) {
-                if (!u.found() && !dr.exportTo().visibleTo(u.client())) {
-                    hidden.add(u.client());
+            String used = null;
+            for (String subset : dr.subsets()) {
+                for (String client : reach.failingClients(subset)) {
+                    if (!dr.exportTo().visibleTo(client)) {
+                        hidden.add(client);
+                        used = used == null ? subset : used;
+                    }
                 }
             }
             if (!hidden.isEmpty()) {
                 ctx.report("spec.exportTo", "exportTo hides subsets of " + gw.serviceHost().split("\\.")[0]
-                        + " from client namespaces " + EgressHops.list(hidden) + ": 503", EgressSubsets.sources(uses));
+                        + " from client namespaces " + EgressHops.list(hidden) + ": 503", reach.sources(used, hidden));
                 return;
             }
         }

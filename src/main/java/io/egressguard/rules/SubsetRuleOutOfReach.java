@@ -6,7 +6,6 @@ import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.model.Resource;
 import io.egressguard.model.Severity;
 
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -31,30 +30,35 @@ final class SubsetRuleOutOfReach implements Rule {
             return;
         }
         String ns = dr.namespace();
-        for (GatewayWorkload gw : EgressSubsets.gatewaysCovered(s, dr)) {
+        for (GatewayWorkload gw : EgressHops.gatewaysCovered(s, dr.host())) {
             if (ns.equals(gw.namespace()) || ns.equals(s.rootNamespace())) {
                 continue;
             }
-            List<EgressSubsets.SubsetUse> uses = EgressSubsets.uses(ctx, gw).stream()
-                    .filter(u -> dr.subsets().contains(u.subset())).toList();
-            if (uses.isEmpty()) {
+            SubsetReach reach = SubsetReach.of(s, gw);
+            String name = gw.serviceHost().split("\\.")[0];
+            Set<String> failing = new TreeSet<>();
+            String used = null;
+            for (String subset : dr.subsets()) {
+                if (reach.routedTo(subset)) {
+                    used = used == null ? subset : used;
+                    for (String client : reach.failingClients(subset)) {
+                        if (!client.equals(ns)) {
+                            failing.add(client);
+                        }
+                    }
+                }
+            }
+            if (used == null) {
                 continue;
             }
             if (!s.namespacesKnown()) {
-                ctx.reportWithSeverity(Severity.INFO, "spec.subsets", "subsets of " + gw.serviceHost().split("\\.")[0]
-                        + " defined in " + ns + ": only clients in " + ns + " find them", EgressSubsets.sources(uses));
+                ctx.reportWithSeverity(Severity.INFO, "spec.subsets", "subsets of " + name + " defined in " + ns
+                        + ": only clients in " + ns + " find them", reach.sources(used, Set.of(ns)));
                 return;
             }
-            Set<String> failing = new TreeSet<>();
-            for (EgressSubsets.SubsetUse u : uses) {
-                if (!u.client().equals(ns) && !u.found()) {
-                    failing.add(u.client());
-                }
-            }
             if (!failing.isEmpty()) {
-                ctx.report("metadata.namespace", "subsets of " + gw.serviceHost().split("\\.")[0] + " defined in " + ns
-                        + " are not found by clients in " + EgressHops.list(failing) + ": 503",
-                        EgressSubsets.sources(uses));
+                ctx.report("metadata.namespace", "subsets of " + name + " defined in " + ns + " are not found by clients in "
+                        + EgressHops.list(failing) + ": 503", reach.sources(used, failing));
                 return;
             }
         }

@@ -27,17 +27,18 @@ final class SubsetShadowed implements Rule {
         if (dr == null) {
             return;
         }
-        for (GatewayWorkload gw : EgressSubsets.gatewaysCovered(s, dr)) {
-            for (EgressSubsets.SubsetUse u : EgressSubsets.uses(ctx, gw)) {
-                if (!u.client().equals(dr.namespace()) || u.found() || u.lookup().isEmpty()) {
-                    continue;
-                }
-                DestinationRuleLookup.Result r = u.lookup().get();
-                if (r.step() == DestinationRuleLookup.Step.CLIENT_NAMESPACE && r.rules().contains(dr)
-                        && definedElsewhere(s, dr, gw, u.subset())) {
-                    ctx.report("spec.host", "host " + dr.host() + " shadows subset " + u.subset() + " of "
+        for (GatewayWorkload gw : EgressHops.gatewaysCovered(s, dr.host())) {
+            SubsetReach reach = SubsetReach.of(s, gw);
+            var result = reach.lookup(dr.namespace()).orElse(null);
+            if (result == null || result.step() != DestinationRuleLookup.Step.CLIENT_NAMESPACE || !result.rules().contains(dr)) {
+                continue;
+            }
+            for (var e : reach.usedBy(dr.namespace()).entrySet()) {
+                String subset = e.getKey();
+                if (!result.hasSubset(subset) && definedElsewhere(s, dr, gw, subset)) {
+                    ctx.report("spec.host", "host " + dr.host() + " shadows subset " + subset + " of "
                             + gw.serviceHost().split("\\.")[0] + " defined elsewhere: lookup stops here, 503",
-                            u.rule().source());
+                            e.getValue().rule().source());
                     return;
                 }
             }
