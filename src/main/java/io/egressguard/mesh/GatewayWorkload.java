@@ -23,6 +23,17 @@ public record GatewayWorkload(String serviceHost, String namespace, Map<Integer,
         Map<String, String> podLabels, ObjectRef service, Set<Binding> bindings, List<GatewayServer> servers,
         boolean egress) {
 
+    /** One workload per Service host: identity is the host, not the (possibly thousands of) bound Gateways. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GatewayWorkload w && w.serviceHost.equals(serviceHost);
+    }
+
+    @Override
+    public int hashCode() {
+        return serviceHost.hashCode();
+    }
+
     /** Marks a Service port whose targetPort is a name: the pod port number is not known here. */
     public static final int NAMED_TARGET = -1;
 

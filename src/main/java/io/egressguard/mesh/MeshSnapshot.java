@@ -79,6 +79,8 @@ public final class MeshSnapshot {
     private final Map<String, List<RouteRule>> meshRoutesByHost = new HashMap<>();
     private final List<RouteRule> wildcardMeshRoutes = new ArrayList<>();
     private final Map<Binding, List<RouteRule>> routesByGateway = new HashMap<>();
+    private final Map<String, List<RouteRule>> gatewayRoutesByHost = new HashMap<>();
+    private final List<RouteRule> wildcardGatewayRoutes = new ArrayList<>();
     private final Map<String, List<RouteRule>> meshRoutesByDestination = new HashMap<>();
     private final Map<String, List<RouteRule>> gatewayRoutesByDestination = new HashMap<>();
 
@@ -385,6 +387,15 @@ public final class MeshSnapshot {
                         }
                     } else {
                         addUnique(routesByGateway, b, rule);
+                        for (String h : rule.hosts()) {
+                            if (Hosts.isWildcard(h)) {
+                                if (!wildcardGatewayRoutes.contains(rule)) {
+                                    wildcardGatewayRoutes.add(rule);
+                                }
+                            } else {
+                                addUnique(gatewayRoutesByHost, h, rule);
+                            }
+                        }
                         for (RouteDestination d : rule.destinations()) {
                             addUnique(gatewayRoutesByDestination, d.host(), rule);
                         }
@@ -757,6 +768,17 @@ public final class MeshSnapshot {
             out.addAll(meshRoutesByHost.getOrDefault(host, List.of()));
         }
         for (RouteRule r : wildcardMeshRoutes) {
+            if (r.servesHost(host) && !out.contains(r)) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** Gateway-bound routes whose hosts intersect {@code host} (which must not be a wildcard). */
+    public List<RouteRule> gatewayRoutesFor(String host) {
+        List<RouteRule> out = new ArrayList<>(gatewayRoutesByHost.getOrDefault(host, List.of()));
+        for (RouteRule r : wildcardGatewayRoutes) {
             if (r.servesHost(host) && !out.contains(r)) {
                 out.add(r);
             }

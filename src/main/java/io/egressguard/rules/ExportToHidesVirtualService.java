@@ -2,7 +2,6 @@ package io.egressguard.rules;
 
 import io.egressguard.istio.ExportTo;
 import io.egressguard.mesh.Binding;
-import io.egressguard.mesh.DestinationRuleInfo;
 import io.egressguard.mesh.GatewayWorkload;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.mesh.RouteRule;
@@ -56,14 +55,11 @@ final class ExportToHidesVirtualService implements Rule {
         Set<String> preparedClients = new TreeSet<>();
         for (EgressHops.MeshHop hop : EgressHops.meshHops(s, s.routes(target.ref()))) {
             String subset = hop.destination().subset();
-            String gw = hop.destination().host();
             if (subset == null) {
                 continue;
             }
-            for (DestinationRuleInfo dr : s.destinationRulesFor(gw)) {
-                String ns = dr.namespace();
-                if (dr.subsets().contains(subset) && !exportTo.visibleTo(ns) && s.sidecarInjected(ns)
-                        && !s.subsetUsedFrom(gw, ns, subset)) {
+            for (String ns : SubsetReach.of(s, hop.gateway()).orphanedSubsetNamespaces(subset)) {
+                if (!exportTo.visibleTo(ns)) {
                     preparedClients.add(ns);
                 }
             }

@@ -1,5 +1,6 @@
 package io.egressguard.rules;
 
+import io.egressguard.istio.Hosts;
 import io.egressguard.mesh.Binding;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.mesh.RouteRule;
@@ -49,14 +50,22 @@ final class MeshRouteWithoutGatewayRoute implements Rule {
     }
 
     static boolean gatewayForwards(MeshSnapshot s, EgressHops.MeshHop hop, String host, Integer port) {
-        for (Binding gw : hop.gateway().bindings()) {
-            for (RouteRule r : s.routesBoundTo(gw)) {
-                if (r.servesHost(host) && r.matchesPort(port) && !r.destinations().isEmpty()
+        List<RouteRule> candidates = Hosts.isWildcard(host) ? allBoundTo(s, hop.gateway().bindings()) : s.gatewayRoutesFor(host);
+        for (RouteRule r : candidates) {
+            for (Binding gw : r.bindings()) {
+                if (hop.gateway().bindings().contains(gw) && r.servesHost(host) && r.matchesPort(port)
+                        && !r.destinations().isEmpty()
                         && (gw.type() == Binding.Type.KUBERNETES_GATEWAY || EgressHops.serves(s, gw, port, host, r.namespace()))) {
                     return true;
                 }
             }
         }
         return false;
+    }
+
+    private static List<RouteRule> allBoundTo(MeshSnapshot s, java.util.Set<Binding> bindings) {
+        List<RouteRule> out = new ArrayList<>();
+        bindings.forEach(b -> out.addAll(s.routesBoundTo(b)));
+        return out;
     }
 }

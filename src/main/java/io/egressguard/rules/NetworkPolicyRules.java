@@ -95,15 +95,19 @@ final class NetworkPolicyRules {
                     if (sel == null || Labels.selectsAll(sel)) {
                         continue;
                     }
-                    boolean matches = s.namespaces().stream()
-                            .anyMatch(ns -> Labels.matches(sel, s.namespaceLabels(ns).orElse(Map.of())));
-                    if (!matches) {
+                    if (!matchesSomeNamespace(s, sel)) {
                         ctx.report("spec.egress[" + i + "].to[" + j + "].namespaceSelector", "namespaceSelector "
                                 + describe(sel) + " matches no namespace: this rule allows nothing");
                         return;
                     }
                 }
             }
+        }
+
+        /** Policies repeat the same few selectors: each is matched against the namespaces once per snapshot. */
+        private static boolean matchesSomeNamespace(MeshSnapshot s, LabelSelector sel) {
+            return s.derived(List.of(SelectorMatchesNoNamespace.class, sel), x -> x.namespaces().stream()
+                    .anyMatch(ns -> Labels.matches(sel, x.namespaceLabels(ns).orElse(Map.of()))));
         }
 
         private static String describe(LabelSelector sel) {

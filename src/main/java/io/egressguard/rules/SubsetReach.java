@@ -41,7 +41,8 @@ final class SubsetReach {
     /** The same, by subset: which namespaces the exported uses of a subset reach. */
     private final Map<String, Set<String>> exportedClients = new HashMap<>();
     private final Map<String, Optional<DestinationRuleLookup.Result>> lookups = new ConcurrentHashMap<>();
-    private final Map<String, Set<String>> failingPublicClients = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> failingClients = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> orphanedSubsets;
 
     private SubsetReach(MeshSnapshot snapshot, GatewayWorkload gateway) {
         this.snapshot = snapshot;
@@ -64,6 +65,7 @@ final class SubsetReach {
                 }
             }
         }
+        this.orphanedSubsets = orphans();
     }
 
     static SubsetReach of(MeshSnapshot s, GatewayWorkload gateway) {
@@ -95,7 +97,7 @@ final class SubsetReach {
 
     /** Client namespaces that route to {@code subset} and do not find it, sorted. */
     Set<String> failingClients(String subset) {
-        Set<String> out = new TreeSet<>(failingPublicClients.computeIfAbsent(subset, s -> {
+        return failingClients.computeIfAbsent(subset, s -> {
             Set<String> failing = new TreeSet<>();
             if (publicUses.containsKey(s)) {
                 for (String client : snapshot.injectedNamespaces()) {
@@ -104,11 +106,35 @@ final class SubsetReach {
                     }
                 }
             }
-            return failing;
-        }));
-        for (String client : exportedClients.getOrDefault(subset, Set.of())) {
-            if (!found(client, subset)) {
-                out.add(client);
+            for (String client : exportedClients.getOrDefault(s, Set.of())) {
+                if (!found(client, s)) {
+                    failing.add(client);
+                }
+            }
+            return java.util.Collections.unmodifiableSet(failing);
+        });
+    }
+
+    /**
+     * Sidecar-injected namespaces holding a DestinationRule for the gateway with a subset that no route
+     * visible there uses, by subset: namespaces prepared as clients of a route hidden from them.
+     */
+    Set<String> orphanedSubsetNamespaces(String subset) {
+        return orphanedSubsets.getOrDefault(subset, Set.of());
+    }
+
+    private Map<String, Set<String>> orphans() {
+        Map<String, Set<String>> out = new HashMap<>();
+        for (var dr : snapshot.destinationRulesFor(gateway.serviceHost())) {
+            String ns = dr.namespace();
+            if (!snapshot.sidecarInjected(ns)) {
+                continue;
+            }
+            Map<String, Use> used = usedBy(ns);
+            for (String subset : dr.subsets()) {
+                if (!used.containsKey(subset)) {
+                    out.computeIfAbsent(subset, k -> new TreeSet<>()).add(ns);
+                }
             }
         }
         return out;
