@@ -1,13 +1,9 @@
 package io.egressguard.load;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.egressguard.model.Kind;
 import io.egressguard.model.ObjectRef;
 import io.egressguard.model.Resource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.constructor.StandardConstructor;
@@ -37,11 +33,6 @@ public final class ManifestReader {
     /** What was read: the objects, and how many of unknown kinds were skipped. */
     public record Result(List<Resource> resources, int ignored) {
     }
-
-    /** fabric8's mapper, but an unknown enum value (a typo in {@code resolution}) is an error, not null. */
-    private static final ObjectMapper MAPPER = Serialization.jsonMapper().copy()
-            .disable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
-            .disable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE);
 
     private final String defaultNamespace;
     private final List<Resource> resources = new ArrayList<>();
@@ -119,7 +110,7 @@ public final class ManifestReader {
                     .orElse("");
             throw new InputException(source, doc + 1, "invalid YAML" + where + ": " + e.getProblem());
         } catch (YamlEngineException e) {
-            throw new InputException(source, doc + 1, "invalid YAML: " + firstLine(e.getMessage()));
+            throw new InputException(source, doc + 1, "invalid YAML: " + ObjectDecoder.firstLine(e.getMessage()));
         }
         return this;
     }
@@ -151,16 +142,9 @@ public final class ManifestReader {
         }
         HasMetadata obj;
         try {
-            obj = MAPPER.convertValue(map, ModelTypes.classOf(k));
-        } catch (IllegalArgumentException e) {
-            throw new InputException(source, doc, kind + ": " + describe(e));
-        }
-        String dropped = dropped(map, MAPPER.convertValue(obj, Map.class), "");
-        if (dropped != null) {
-            throw new InputException(source, doc, kind + ": " + dropped);
-        }
-        if (obj.getMetadata() == null || obj.getMetadata().getName() == null || obj.getMetadata().getName().isEmpty()) {
-            throw new InputException(source, doc, kind + ": metadata.name is missing");
+            obj = ObjectDecoder.decode(k, map);
+        } catch (ObjectDecoder.DecodeException e) {
+            throw new InputException(source, doc, kind + ": " + e.getMessage());
         }
         String ns = null;
         if (k.namespaced()) {
@@ -171,63 +155,5 @@ public final class ManifestReader {
             }
         }
         resources.add(new Resource(new ObjectRef(k, ns, obj.getMetadata().getName()), obj, origin, order++));
-    }
-
-    /**
-     * The model maps values it does not know (an enum typo such as {@code resolution: DSN}) to null. Comparing
-     * what was written with what was understood finds them: {@code spec.resolution: unknown value 'DSN'}.
-     */
-    static String dropped(Object written, Object understood, String path) {
-        if (written instanceof Map<?, ?> w) {
-            Map<?, ?> u = understood instanceof Map<?, ?> m ? m : Map.of();
-            for (var e : w.entrySet()) {
-                String p = path.isEmpty() ? String.valueOf(e.getKey()) : path + "." + e.getKey();
-                String d = e.getValue() == null ? null : dropped(e.getValue(), u.get(e.getKey()), p);
-                if (d != null) {
-                    return d;
-                }
-            }
-            return null;
-        }
-        if (written instanceof List<?> w) {
-            List<?> u = understood instanceof List<?> l ? l : List.of();
-            for (int i = 0; i < w.size(); i++) {
-                String d = w.get(i) == null ? null : dropped(w.get(i), i < u.size() ? u.get(i) : null, path + "[" + i + "]");
-                if (d != null) {
-                    return d;
-                }
-            }
-            return null;
-        }
-        return understood == null ? path + ": unknown value '" + written + "'" : null;
-    }
-
-    /** Names the field Jackson could not read, e.g. {@code spec.resolution: not one of [DNS, NONE, ...]}. */
-    static String describe(IllegalArgumentException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof JsonMappingException jme) {
-            StringBuilder path = new StringBuilder();
-            for (JsonMappingException.Reference r : jme.getPath()) {
-                if (r.getFieldName() != null) {
-                    if (path.length() > 0) {
-                        path.append('.');
-                    }
-                    path.append(r.getFieldName());
-                } else if (r.getIndex() >= 0) {
-                    path.append('[').append(r.getIndex()).append(']');
-                }
-            }
-            String msg = firstLine(jme.getOriginalMessage());
-            return (path.length() > 0 ? path + ": " : "") + msg;
-        }
-        return firstLine(e.getMessage());
-    }
-
-    static String firstLine(String s) {
-        if (s == null) {
-            return "unreadable";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

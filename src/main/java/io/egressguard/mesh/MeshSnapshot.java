@@ -126,6 +126,20 @@ public final class MeshSnapshot {
         return new MeshSnapshot(settings, resources);
     }
 
+    /** This state with {@code r} created or replaced. */
+    public MeshSnapshot with(Resource r) {
+        Map<ObjectRef, Resource> copy = new LinkedHashMap<>(resources);
+        copy.put(r.ref(), r);
+        return new MeshSnapshot(settings, copy.values());
+    }
+
+    /** This state with {@code ref} deleted. */
+    public MeshSnapshot without(ObjectRef ref) {
+        Map<ObjectRef, Resource> copy = new LinkedHashMap<>(resources);
+        copy.remove(ref);
+        return new MeshSnapshot(settings, copy.values());
+    }
+
     // ---------------------------------------------------------------- building
 
     private List<Resource> ofKind(Kind kind) {

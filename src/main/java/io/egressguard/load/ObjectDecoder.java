@@ -1,0 +1,122 @@
+package io.egressguard.load;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.egressguard.model.Kind;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns one Kubernetes object (as read from YAML or JSON) into its typed model, or says precisely which field
+ * cannot be read. Shared by the file reader and the admission webhook, so both accept and reject the same.
+ */
+public final class ObjectDecoder {
+
+    /** A field that cannot be read: {@code spec.resolution: unknown value 'DSN'}. */
+    public static final class DecodeException extends Exception {
+        public DecodeException(String message) {
+            super(message);
+        }
+    }
+
+    /** fabric8's mapper, but an unknown enum value (a typo in {@code resolution}) is an error, not null. */
+    private static final ObjectMapper MAPPER = Serialization.jsonMapper().copy()
+            .disable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
+            .disable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE);
+
+    private ObjectDecoder() {
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    /** Decodes an object of a kind egress-guard reads. */
+    public static HasMetadata decode(Kind kind, Map<?, ?> object) throws DecodeException {
+        HasMetadata obj;
+        try {
+            obj = MAPPER.convertValue(object, ModelTypes.classOf(kind));
+        } catch (IllegalArgumentException e) {
+            throw new DecodeException(describe(e));
+        }
+        String dropped = dropped(object, MAPPER.convertValue(obj, Map.class), "");
+        if (dropped != null) {
+            throw new DecodeException(dropped);
+        }
+        if (obj.getMetadata() == null || obj.getMetadata().getName() == null || obj.getMetadata().getName().isEmpty()) {
+            throw new DecodeException("metadata.name is missing");
+        }
+        return obj;
+    }
+
+    /**
+     * The model maps values it does not know (an enum typo such as {@code resolution: DSN}) to null. Comparing
+     * what was written with what was understood finds them.
+     */
+    static String dropped(Object written, Object understood, String path) {
+        if (written instanceof Map<?, ?> w) {
+            Map<?, ?> u = understood instanceof Map<?, ?> m ? m : Map.of();
+            for (var e : w.entrySet()) {
+                String p = path.isEmpty() ? String.valueOf(e.getKey()) : path + "." + e.getKey();
+                String d = e.getValue() == null ? null : dropped(e.getValue(), u.get(e.getKey()), p);
+                if (d != null) {
+                    return d;
+                }
+            }
+            return null;
+        }
+        if (written instanceof List<?> w) {
+            List<?> u = understood instanceof List<?> l ? l : List.of();
+            for (int i = 0; i < w.size(); i++) {
+                String d = w.get(i) == null ? null : dropped(w.get(i), i < u.size() ? u.get(i) : null, path + "[" + i + "]");
+                if (d != null) {
+                    return d;
+                }
+            }
+            return null;
+        }
+        return understood == null ? path + ": unknown value '" + written + "'" : null;
+    }
+
+    /** Names the field Jackson could not read, e.g. {@code spec.hosts: Cannot deserialize ...}. */
+    static String describe(IllegalArgumentException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof JsonMappingException jme) {
+            StringBuilder path = new StringBuilder();
+            for (JsonMappingException.Reference r : jme.getPath()) {
+                if (r.getFieldName() != null) {
+                    if (path.length() > 0) {
+                        path.append('.');
+                    }
+                    path.append(r.getFieldName());
+                } else if (r.getIndex() >= 0) {
+                    path.append('[').append(r.getIndex()).append(']');
+                }
+            }
+            String msg = firstLine(jme.getOriginalMessage());
+            return (path.length() > 0 ? path + ": " : "") + msg;
+        }
+        return firstLine(e.getMessage());
+    }
+
+    /** A JSON parse error in one line with its position, without parser internals. */
+    public static String describeJson(java.io.IOException e) {
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+            var loc = j.getLocation();
+            return firstLine(j.getOriginalMessage()) + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr());
+        }
+        return firstLine(e.getMessage());
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "unreadable";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

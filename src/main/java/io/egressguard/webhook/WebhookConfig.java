@@ -1,0 +1,49 @@
+package io.egressguard.webhook;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The webhook's configuration ({@code application.properties}; every key can be set from the environment,
+ * e.g. {@code EGRESS_GUARD_MODE=warn}).
+ */
+@ConfigMapping(prefix = "egress-guard")
+public interface WebhookConfig {
+
+    /** What error findings do: {@code enforce} denies, {@code warn} warns, {@code audit} only logs and counts. */
+    @WithDefault("enforce")
+    Mode mode();
+
+    /** Istio's root (config) namespace. */
+    @WithDefault("istio-system")
+    String rootNamespace();
+
+    /** Severity overrides, as the CLI's {@code --severity}: {@code EG101=warn,EG606=off}. */
+    Optional<List<String>> severities();
+
+    /** Largest AdmissionReview body accepted, in bytes. */
+    @WithDefault("3145728")
+    int maxBodyBytes();
+
+    State state();
+
+    interface State {
+        /** Standalone mode: read the cluster state from manifest files here, never contact an API server. */
+        Optional<Path> dir();
+
+        /** How long informer events are collected before the snapshot is rebuilt. */
+        @WithDefault("200ms")
+        Duration rebuildDelay();
+
+        /** How often the API server is asked whether optional CRDs (Gateway API) were installed. */
+        @WithDefault("60s")
+        Duration crdRecheck();
+    }
+
+    enum Mode { ENFORCE, WARN, AUDIT }
+}
