@@ -32,6 +32,14 @@ public interface WebhookConfig {
 
     State state();
 
+    Tls tls();
+
+    interface Tls {
+        /** Directory of the serving key pair, {@code tls.crt} and {@code tls.key}; env EGRESS_GUARD_TLS_DIR. */
+        @WithDefault("/etc/egress-guard/tls")
+        String dir();
+    }
+
     interface State {
         /** Standalone mode: read the cluster state from manifest files here, never contact an API server. */
         Optional<Path> dir();

@@ -1,0 +1,114 @@
+package io.egressguard.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The webhook over real HTTPS on the state in {@code src/test/resources/webhook/state}: recorded
+ * AdmissionReviews in {@code reviews/NAME.json}, the exact expected answers in {@code reviews/NAME.response.json}.
+ */
+@QuarkusTest
+@TestProfile(StandaloneProfile.class)
+@QuarkusTestResource(TlsCertificates.class)
+class WebhookStandaloneTest {
+
+    static final Path REVIEWS = Path.of("src", "test", "resources", "webhook", "reviews");
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeEach
+    void https() {
+        RestAssured.baseURI = "https://localhost";
+        RestAssured.port = ConfigProvider.getConfig().getValue("quarkus.http.test-ssl-port", Integer.class);
+    }
+
+    static Response post(byte[] body) {
+        return given().contentType("application/json").body(body).when().post("/validate");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> recordedReviewsGetTheirExactAnswers() throws IOException {
+        List<Path> reviews;
+        try (Stream<Path> s = Files.list(REVIEWS)) {
+            reviews = s.filter(p -> p.toString().endsWith(".json") && !p.toString().endsWith(".response.json")).sorted().toList();
+        }
+        assertFalse(reviews.isEmpty());
+        return reviews.stream().map(review -> DynamicTest.dynamicTest(review.getFileName().toString(), () -> {
+            Response r = post(Files.readAllBytes(review));
+            assertEquals(200, r.statusCode(), r.asString());
+            Path expectedFile = Path.of(review.toString().replace(".json", ".response.json"));
+            JsonNode actual = JSON.readTree(r.asString());
+            assertTrue(Files.exists(expectedFile), "no expected answer " + expectedFile + "; got:\n"
+                    + JSON.writerWithDefaultPrettyPrinter().writeValueAsString(actual));
+            assertEquals(JSON.readTree(expectedFile.toFile()), actual);
+        }));
+    }
+
+    @Test
+    void warningsAreShortAndNameCodeAndObject() throws IOException {
+        JsonNode r = JSON.readTree(post(Files.readAllBytes(REVIEWS.resolve("update-virtualservice-without-mesh.json"))).asString());
+        JsonNode warnings = r.path("response").path("warnings");
+        assertTrue(warnings.size() > 0);
+        for (JsonNode w : warnings) {
+            assertTrue(w.asText().length() <= 120, w.asText());
+            assertTrue(w.asText().matches("EG\\d{3} \\w+ [\\w-]+/[\\w.-]+: .*"), w.asText());
+        }
+    }
+
+    @Test
+    void bodiesThatAreNotAdmissionReviewsGet400() {
+        post("{not json".getBytes()).then().statusCode(400).body("message", containsString("malformed JSON"));
+        post("[]".getBytes()).then().statusCode(400).body("message", containsString("JSON object"));
+        post("{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"x\"}}".getBytes())
+                .then().statusCode(400).body("message", containsString("admission.k8s.io/v1"));
+        post("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"}".getBytes())
+                .then().statusCode(400).body("message", containsString("no request"));
+        post("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{}}".getBytes())
+                .then().statusCode(400).body("message", containsString("request.uid"));
+        post(new byte[0]).then().statusCode(400).body("message", containsString("empty body"));
+        byte[] huge = new byte[4 * 1024 * 1024];
+        java.util.Arrays.fill(huge, (byte) ' ');
+        post(huge).then().statusCode(400).body("message", containsString("exceeds the limit"));
+    }
+
+    @Test
+    void anObjectThatCannotBeReadIsDeniedWith400InAProperReview() throws IOException {
+        post(Files.readAllBytes(REVIEWS.resolve("create-serviceentry-unknown-resolution.json"))).then().statusCode(200)
+                .body("response.allowed", equalTo(false))
+                .body("response.status.code", equalTo(400))
+                .body("response.status.message", containsString("spec.resolution"));
+    }
+
+    @Test
+    void plainHttpIsNotServed() {
+        int httpPort = ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class).orElse(8081);
+        try {
+            given().baseUri("http://localhost").port(httpPort).body("{}").post("/validate");
+            throw new AssertionError("plain HTTP answered on " + httpPort);
+        } catch (Exception expected) {
+            // connection refused: the admission port speaks only TLS
+        }
+    }
+}
