@@ -34,6 +34,11 @@ public enum Kind {
         return kindName;
     }
 
+    /** The kind as people name it, qualified where two groups share a name. */
+    public String displayName() {
+        return this == KUBERNETES_GATEWAY ? "Gateway." + group : kindName;
+    }
+
     /** The API group ("" for the core group). */
     public String group() {
         return group;

@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -218,10 +217,10 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
 
     @Override
     public String describe() {
-        Map<Kind, String> status = new EnumMap<>(Kind.class);
+        Map<String, String> status = new java.util.LinkedHashMap<>();
         for (Kind k : WATCHED) {
             SharedIndexInformer<?> i = informers.get(k);
-            status.put(k, inactive.containsKey(k) ? "not installed" : failed.containsKey(k) ? "failing: " + failed.get(k)
+            status.put(k.displayName(), inactive.containsKey(k) ? "not installed" : failed.containsKey(k) ? "failing: " + failed.get(k)
                     : i == null ? "starting" : !i.hasSynced() ? "listing" : i.isWatching() ? "watching" : "reconnecting");
         }
         return "cluster (" + snapshot.size() + " objects; " + status + ")";
