@@ -108,6 +108,25 @@ final class EgressHops {
         return false;
     }
 
+    /**
+     * True when some server (listener) of the hop's gateway accepts the route: right port, a common host, and
+     * a protocol the route's section can match. Routes that cannot match carry no traffic (EG209, EG505 say why).
+     */
+    static boolean carriesTraffic(MeshSnapshot s, GatewayHop hop) {
+        RouteRule r = hop.rule();
+        for (GatewayServer srv : s.servers(hop.gateway())) {
+            boolean sectionFits = switch (r.section()) {
+                case HTTP -> srv.servesHttp();
+                case TLS -> srv.servesTlsPassthrough();
+                case TCP -> true;
+            };
+            if (sectionFits && r.matchesPort(srv.port()) && r.hosts().stream().anyMatch(h -> srv.acceptsHost(h, r.namespace()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Ports the ServiceEntries for {@code host} declare, as seen from {@code namespace}. */
     static Set<Integer> serviceEntryPorts(MeshSnapshot s, String host, String namespace) {
         Set<Integer> out = new TreeSet<>();

@@ -39,7 +39,7 @@ final class ServiceEntryProtocolMismatch implements Rule {
         ServiceEntryInfo se = found.get();
         for (String host : se.hosts()) {
             for (EgressHops.GatewayHop hop : EgressHops.gatewayHops(s, s.gatewayRoutesTo(host))) {
-                if (!hop.destination().host().equals(host) || hop.port() == null
+                if (!hop.destination().host().equals(host) || hop.port() == null || !EgressHops.carriesTraffic(s, hop)
                         || EgressHops.serviceEntry(s, hop).filter(x -> x.ref().equals(se.ref())).isEmpty()) {
                     continue;
                 }

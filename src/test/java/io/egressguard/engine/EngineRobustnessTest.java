@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * Random and damaged objects: reading may reject them with an {@link InputException}, but whatever is read,
  * the engine checks without throwing.
  */
-class EngineRobustnessProperties {
+class EngineRobustnessTest {
 
     static final List<List<Object>> BASES = loadBases();
     static final ObjectMapper JSON = new ObjectMapper();
