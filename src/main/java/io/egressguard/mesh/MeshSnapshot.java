@@ -102,8 +102,16 @@ public final class MeshSnapshot {
     public record IstiodInfo(String version, Map<String, String> env) {
     }
 
-    private MeshSnapshot(MeshSettings settings, Collection<Resource> input) {
+    /** What was derived from one object alone, kept so that the next snapshot need not derive it again. */
+    private record Compiled(Resource source, Object value) {
+    }
+
+    private final Map<ObjectRef, Compiled> compiled = new HashMap<>();
+    private final Map<ObjectRef, Compiled> previous;
+
+    private MeshSnapshot(MeshSettings settings, Collection<Resource> input, Map<ObjectRef, Compiled> previous) {
         this.settings = settings;
+        this.previous = previous;
         Map<ObjectRef, Resource> byRef = new LinkedHashMap<>();
         for (Resource r : input) {
             byRef.put(r.ref(), r);
@@ -123,21 +131,40 @@ public final class MeshSnapshot {
     }
 
     public static MeshSnapshot of(MeshSettings settings, Collection<Resource> resources) {
-        return new MeshSnapshot(settings, resources);
+        return new MeshSnapshot(settings, resources, Map.of());
+    }
+
+    /**
+     * A new state from {@code resources}, reusing what this one derived from the objects that did not change
+     * (the same {@link Resource} instance): informer rebuilds recompile only what changed.
+     */
+    public MeshSnapshot rebuild(Collection<Resource> resources) {
+        return new MeshSnapshot(settings, resources, compiled);
     }
 
     /** This state with {@code r} created or replaced. */
     public MeshSnapshot with(Resource r) {
         Map<ObjectRef, Resource> copy = new LinkedHashMap<>(resources);
         copy.put(r.ref(), r);
-        return new MeshSnapshot(settings, copy.values());
+        return new MeshSnapshot(settings, copy.values(), compiled);
     }
 
     /** This state with {@code ref} deleted. */
     public MeshSnapshot without(ObjectRef ref) {
         Map<ObjectRef, Resource> copy = new LinkedHashMap<>(resources);
         copy.remove(ref);
-        return new MeshSnapshot(settings, copy.values());
+        return new MeshSnapshot(settings, copy.values(), compiled);
+    }
+
+    /** The value derived from {@code r} alone: reused from the previous snapshot when {@code r} is unchanged. */
+    @SuppressWarnings("unchecked")
+    private <T> T compile(Resource r, java.util.function.Supplier<T> derive) {
+        Compiled c = previous.get(r.ref());
+        if (c == null || c.source() != r) {
+            c = new Compiled(r, derive.get());
+        }
+        compiled.put(r.ref(), c);
+        return (T) c.value();
     }
 
     // ---------------------------------------------------------------- building
@@ -224,27 +251,11 @@ public final class MeshSnapshot {
 
     private void indexServiceEntries() {
         for (Resource r : ofKind(Kind.SERVICE_ENTRY)) {
-            ServiceEntry se = (ServiceEntry) r.object();
-            var spec = se.getSpec();
-            if (spec == null) {
+            ServiceEntryInfo info = compile(r, () -> serviceEntryInfo(r));
+            if (info == null) {
                 continue;
             }
-            List<String> hosts = new ArrayList<>();
-            for (String h : nonNull(spec.getHosts())) {
-                if (h != null) {
-                    hosts.add(h);
-                }
-            }
-            Map<Integer, String> ports = new HashMap<>();
-            for (ServicePort p : nonNull(spec.getPorts())) {
-                if (p != null && p.getNumber() != null) {
-                    ports.put((int) (long) p.getNumber(), p.getProtocol() == null ? "" : p.getProtocol().toUpperCase(Locale.ROOT));
-                }
-            }
-            String resolution = spec.getResolution() == null ? "NONE" : spec.getResolution().name();
-            ServiceEntryInfo info = new ServiceEntryInfo(r.ref(), hosts, ports, resolution,
-                    new ExportTo(r.ref().namespace(), spec.getExportTo()),
-                    spec.getEndpoints() != null && !spec.getEndpoints().isEmpty());
+            List<String> hosts = info.hosts();
             serviceEntries.put(r.ref(), info);
             for (String h : hosts) {
                 if (Hosts.isWildcard(h)) {
@@ -256,23 +267,35 @@ public final class MeshSnapshot {
         }
     }
 
+    private static ServiceEntryInfo serviceEntryInfo(Resource r) {
+        var spec = ((ServiceEntry) r.object()).getSpec();
+        if (spec == null) {
+            return null;
+        }
+        List<String> hosts = new ArrayList<>();
+        for (String h : nonNull(spec.getHosts())) {
+            if (h != null) {
+                hosts.add(h);
+            }
+        }
+        Map<Integer, String> ports = new HashMap<>();
+        for (ServicePort p : nonNull(spec.getPorts())) {
+            if (p != null && p.getNumber() != null) {
+                ports.put((int) (long) p.getNumber(), p.getProtocol() == null ? "" : p.getProtocol().toUpperCase(Locale.ROOT));
+            }
+        }
+        String resolution = spec.getResolution() == null ? "NONE" : spec.getResolution().name();
+        return new ServiceEntryInfo(r.ref(), hosts, ports, resolution, new ExportTo(r.ref().namespace(), spec.getExportTo()),
+                spec.getEndpoints() != null && !spec.getEndpoints().isEmpty());
+    }
+
     private void indexDestinationRules() {
         List<DestinationRuleInfo> all = new ArrayList<>();
         for (Resource r : ofKind(Kind.DESTINATION_RULE)) {
-            DestinationRule dr = (DestinationRule) r.object();
-            var spec = dr.getSpec();
-            if (spec == null || spec.getHost() == null) {
-                continue;
+            DestinationRuleInfo info = compile(r, () -> destinationRuleInfo(r));
+            if (info != null) {
+                all.add(info);
             }
-            List<String> subsets = new ArrayList<>();
-            for (var s : nonNull(spec.getSubsets())) {
-                if (s != null && s.getName() != null) {
-                    subsets.add(s.getName());
-                }
-            }
-            all.add(new DestinationRuleInfo(r.ref(), Hosts.fqdn(spec.getHost(), r.ref().namespace()), subsets,
-                    spec.getTrafficPolicy(), new ExportTo(r.ref().namespace(), spec.getExportTo()),
-                    creationOrder(r), spec.getWorkloadSelector() != null));
         }
         // Istio sorts by creation time, then name: on merges the older rule wins.
         all.sort(Comparator.comparingLong(DestinationRuleInfo::order).thenComparing(d -> d.ref().name()));
@@ -282,6 +305,22 @@ public final class MeshSnapshot {
             destinationRulesByNamespace.computeIfAbsent(d.namespace(), k -> new HashMap<>())
                     .computeIfAbsent(d.host(), k -> new ArrayList<>()).add(d);
         }
+    }
+
+    private static DestinationRuleInfo destinationRuleInfo(Resource r) {
+        var spec = ((DestinationRule) r.object()).getSpec();
+        if (spec == null || spec.getHost() == null) {
+            return null;
+        }
+        List<String> subsets = new ArrayList<>();
+        for (var s : nonNull(spec.getSubsets())) {
+            if (s != null && s.getName() != null) {
+                subsets.add(s.getName());
+            }
+        }
+        return new DestinationRuleInfo(r.ref(), Hosts.fqdn(spec.getHost(), r.ref().namespace()), subsets,
+                spec.getTrafficPolicy(), new ExportTo(r.ref().namespace(), spec.getExportTo()),
+                creationOrder(r), spec.getWorkloadSelector() != null);
     }
 
     private static long creationOrder(Resource r) {
@@ -298,21 +337,9 @@ public final class MeshSnapshot {
 
     private void indexGateways() {
         for (Resource r : ofKind(Kind.GATEWAY)) {
-            Gateway g = (Gateway) r.object();
             Binding b = Binding.istioGateway(r.ref().namespace(), r.ref().name());
             gateways.put(b, r.ref());
-            List<GatewayServer> servers = new ArrayList<>();
-            List<Server> ss = g.getSpec() == null ? List.of() : nonNull(g.getSpec().getServers());
-            for (int i = 0; i < ss.size(); i++) {
-                Server s = ss.get(i);
-                if (s == null || s.getPort() == null || s.getPort().getNumber() == null) {
-                    continue;
-                }
-                String mode = s.getTls() == null || s.getTls().getMode() == null ? null : s.getTls().getMode().name();
-                servers.add(new GatewayServer(r.ref(), b, "spec.servers[" + i + "]", s.getPort().getName(),
-                        (int) (long) s.getPort().getNumber(), s.getPort().getProtocol(), mode, nonNull(s.getHosts())));
-            }
-            serversByGateway.put(b, servers);
+            serversByGateway.put(b, compile(r, () -> istioServers(r, b)));
         }
         for (Resource r : ofKind(Kind.KUBERNETES_GATEWAY)) {
             var g = (io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway) r.object();
@@ -336,10 +363,26 @@ public final class MeshSnapshot {
         }
     }
 
+    private static List<GatewayServer> istioServers(Resource r, Binding b) {
+        Gateway g = (Gateway) r.object();
+        List<GatewayServer> servers = new ArrayList<>();
+        List<Server> ss = g.getSpec() == null ? List.of() : nonNull(g.getSpec().getServers());
+        for (int i = 0; i < ss.size(); i++) {
+            Server s = ss.get(i);
+            if (s == null || s.getPort() == null || s.getPort().getNumber() == null) {
+                continue;
+            }
+            String mode = s.getTls() == null || s.getTls().getMode() == null ? null : s.getTls().getMode().name();
+            servers.add(new GatewayServer(r.ref(), b, "spec.servers[" + i + "]", s.getPort().getName(),
+                    (int) (long) s.getPort().getNumber(), s.getPort().getProtocol(), mode, nonNull(s.getHosts())));
+        }
+        return List.copyOf(servers);
+    }
+
     private void indexRoutes() {
         for (Resource r : resources.values()) {
             List<RouteRule> rules = switch (r.kind()) {
-                case VIRTUAL_SERVICE -> VirtualServiceRoutes.compile(r.ref(), (VirtualService) r.object());
+                case VIRTUAL_SERVICE -> compile(r, () -> VirtualServiceRoutes.compile(r.ref(), (VirtualService) r.object()));
                 case HTTP_ROUTE -> {
                     HTTPRoute h = (HTTPRoute) r.object();
                     if (h.getSpec() == null) {

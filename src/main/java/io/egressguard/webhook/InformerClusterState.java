@@ -160,7 +160,7 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
         rebuildPending.set(false);
         boolean synced = informersSynced();
         try {
-            snapshot = MeshSnapshot.of(settings, List.copyOf(store.values()));
+            snapshot = snapshot.rebuild(List.copyOf(store.values()));
             builtAfterSync |= synced;
         } catch (RuntimeException e) {
             LOG.errorf("snapshot rebuild failed, keeping the previous one: %s", e.toString());

@@ -15,12 +15,18 @@ import io.egressguard.model.Resource;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
- * The objects whose findings one change can alter: the changed object, and those that share a host, a
- * gateway or a namespace-level dependency with it. The webhook checks these (before and after the change)
- * instead of the whole cluster, so its cost follows the change, not the cluster's size.
+ * The objects whose findings a change to one object can alter: the object itself and those that share an
+ * external host, a gateway hop or a client namespace with it. The webhook checks these, before and after the
+ * change, instead of the whole cluster, so its cost follows the change, not the size of the mesh.
+ *
+ * <p>The egress gateway Service is shared by every egress route, so sharing it is not enough to be related:
+ * for it, only the DestinationRules the change's own clients look up (their namespaces, the gateway's and the
+ * root namespace) and the NetworkPolicies of those clients count. Findings that other namespaces' rules get
+ * from the change are reported on the changed object itself (EG206) and by the periodic audit.
  */
 final class RelatedObjects {
 
@@ -41,79 +47,102 @@ final class RelatedObjects {
 
     private void collect(Resource r) {
         switch (r.kind()) {
-            case SERVICE_ENTRY -> s.serviceEntry(r.ref()).ifPresent(se -> se.hosts().forEach(this::host));
-            case VIRTUAL_SERVICE, HTTP_ROUTE, TLS_ROUTE -> {
-                for (RouteRule rule : s.routes(r.ref())) {
-                    rule.hosts().forEach(this::host);
-                    rule.destinations().stream().map(RouteDestination::host).forEach(this::host);
-                    rule.bindings().forEach(this::gateway);
-                    clientPolicies(rule);
-                }
-            }
-            case DESTINATION_RULE -> s.destinationRule(r.ref()).map(DestinationRuleInfo::host).ifPresent(this::host);
-            case GATEWAY, KUBERNETES_GATEWAY -> {
-                Binding b = r.kind() == Kind.GATEWAY ? Binding.istioGateway(r.ref().namespace(), r.ref().name())
-                        : Binding.kubernetesGateway(r.ref().namespace(), r.ref().name());
-                gateway(b);
-                s.servers(b).stream().map(GatewayServer::hosts).flatMap(java.util.List::stream)
-                        .map(h -> h.contains("/") ? h.substring(h.indexOf('/') + 1) : h).forEach(this::host);
-            }
-            case NAMESPACE -> namespace(r.ref().name());
-            case SERVICE, DEPLOYMENT -> namespace(r.ref().namespace());
+            case SERVICE_ENTRY -> s.serviceEntry(r.ref()).ifPresent(se -> se.hosts().forEach(this::externalHost));
+            case VIRTUAL_SERVICE, HTTP_ROUTE, TLS_ROUTE -> s.routes(r.ref()).forEach(this::route);
+            case DESTINATION_RULE -> s.destinationRule(r.ref()).ifPresent(this::destinationRule);
+            case GATEWAY -> gateway(Binding.istioGateway(r.ref().namespace(), r.ref().name()));
+            case KUBERNETES_GATEWAY -> gateway(Binding.kubernetesGateway(r.ref().namespace(), r.ref().name()));
             default -> {
+                // NetworkPolicies, Namespaces, Services, Deployments: their own findings only
             }
         }
     }
 
-    /** Everything that names a host: its ServiceEntries, the routes serving or targeting it, its DestinationRules. */
-    private void host(String host) {
-        if (host == null || host.equals("*")) {
+    private void route(RouteRule rule) {
+        rule.hosts().forEach(this::externalHost);
+        for (Binding b : rule.bindings()) {
+            if (!b.isMesh()) {
+                s.gateway(b).ifPresent(out::add);
+            }
+        }
+        for (RouteDestination d : rule.destinations()) {
+            GatewayWorkload gw = s.workload(d.host()).orElse(null);
+            if (gw == null) {
+                externalHost(d.host());
+                continue;
+            }
+            if (gw.service() != null) {
+                out.add(gw.service());
+            }
+            if (rule.appliesToMesh()) {
+                for (String client : s.clientNamespaces(rule.exportTo())) {
+                    lookedUpBy(client, gw);
+                    policies(client);
+                }
+                lookedUpBy(gw.namespace(), gw);
+                lookedUpBy(s.rootNamespace(), gw);
+            }
+        }
+    }
+
+    /** DestinationRules for the gateway host in one namespace. */
+    private void lookedUpBy(String namespace, GatewayWorkload gw) {
+        for (List<DestinationRuleInfo> rules : s.destinationRulesIn(namespace).values()) {
+            for (DestinationRuleInfo d : rules) {
+                if (Hosts.covers(d.host(), gw.serviceHost())) {
+                    out.add(d.ref());
+                }
+            }
+        }
+    }
+
+    private void destinationRule(DestinationRuleInfo dr) {
+        List<GatewayWorkload> gateways = s.gatewayWorkloads().stream()
+                .filter(w -> Hosts.covers(dr.host(), w.serviceHost())).toList();
+        if (gateways.isEmpty()) {
+            externalHost(dr.host());
+            return;
+        }
+        for (GatewayWorkload gw : gateways) {
+            boolean everyone = dr.namespace().equals(gw.namespace()) || dr.namespace().equals(s.rootNamespace());
+            for (RouteRule r : s.meshRoutesTo(gw.serviceHost())) {
+                if (everyone || s.clientNamespaces(r.exportTo()).contains(dr.namespace())) {
+                    out.add(r.source());
+                }
+            }
+            lookedUpBy(dr.namespace(), gw);
+        }
+    }
+
+    /** Everything that names an external host: its ServiceEntries, DestinationRules and routes. */
+    private void externalHost(String host) {
+        if (host == null || host.equals("*") || s.workload(host).isPresent()) {
             return;
         }
         for (ServiceEntryInfo se : s.serviceEntriesDeclaring(host)) {
             out.add(se.ref());
         }
+        s.meshRoutesFor(host).forEach(r -> out.add(r.source()));
         if (!Hosts.isWildcard(host)) {
-            s.gatewayRoutesFor(host).forEach(rule -> out.add(rule.source()));
-            s.gatewayRoutesTo(host).forEach(rule -> out.add(rule.source()));
-            s.meshRoutesTo(host).forEach(rule -> out.add(rule.source()));
+            s.gatewayRoutesFor(host).forEach(r -> out.add(r.source()));
+            s.gatewayRoutesTo(host).forEach(r -> out.add(r.source()));
+            s.meshRoutesTo(host).forEach(r -> out.add(r.source()));
             s.destinationRulesFor(host).forEach(d -> out.add(d.ref()));
-            s.workload(host).ifPresent(w -> w.bindings().forEach(this::gatewayObject));
         }
-        s.meshRoutesFor(host).forEach(rule -> out.add(rule.source()));
     }
 
     private void gateway(Binding b) {
-        if (b.isMesh()) {
-            return;
-        }
-        gatewayObject(b);
-        s.routesBoundTo(b).forEach(rule -> out.add(rule.source()));
+        s.gateway(b).ifPresent(out::add);
+        s.routesBoundTo(b).forEach(r -> out.add(r.source()));
         for (GatewayWorkload w : s.workloadsOf(b)) {
             if (w.service() != null) {
                 out.add(w.service());
             }
         }
-    }
-
-    private void gatewayObject(Binding b) {
-        s.gateway(b).ifPresent(out::add);
-    }
-
-    /** NetworkPolicies of the namespaces whose sidecars a mesh route reaches (EG604, EG605). */
-    private void clientPolicies(RouteRule rule) {
-        if (!rule.appliesToMesh() || rule.destinations().stream().noneMatch(d -> s.egressGateway(d.host()).isPresent())) {
-            return;
-        }
-        for (String ns : s.clientNamespaces(rule.exportTo())) {
-            policies(ns);
-        }
-    }
-
-    private void namespace(String ns) {
-        policies(ns);
-        for (var byHost : s.destinationRulesIn(ns).values()) {
-            byHost.forEach(d -> out.add(d.ref()));
+        for (GatewayServer srv : s.servers(b)) {
+            for (String h : srv.hosts()) {
+                externalHost(h.contains("/") ? h.substring(h.indexOf('/') + 1) : h);
+            }
         }
     }
 
