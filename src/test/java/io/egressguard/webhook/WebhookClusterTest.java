@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @TestProfile(ClusterProfile.class)
 @WithKubernetesTestServer(crud = true)
-@QuarkusTestResource(TlsCertificates.class)
+@QuarkusTestResource(value = TlsCertificates.class, restrictToAnnotatedClass = true)
 class WebhookClusterTest {
 
     @Inject

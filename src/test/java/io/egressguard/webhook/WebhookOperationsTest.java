@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Health, metrics, concurrency and damaged input on the running webhook (standalone state). */
 @QuarkusTest
 @TestProfile(StandaloneProfile.class)
-@QuarkusTestResource(TlsCertificates.class)
+@QuarkusTestResource(value = TlsCertificates.class, restrictToAnnotatedClass = true)
 class WebhookOperationsTest {
 
     static final ObjectMapper JSON = new ObjectMapper();

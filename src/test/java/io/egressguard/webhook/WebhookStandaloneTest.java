@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @TestProfile(StandaloneProfile.class)
-@QuarkusTestResource(TlsCertificates.class)
+@QuarkusTestResource(value = TlsCertificates.class, restrictToAnnotatedClass = true)
 class WebhookStandaloneTest {
 
     static final Path REVIEWS = Path.of("src", "test", "resources", "webhook", "reviews");
@@ -99,6 +99,35 @@ class WebhookStandaloneTest {
                 .body("response.allowed", equalTo(false))
                 .body("response.status.code", equalTo(400))
                 .body("response.status.message", containsString("spec.resolution"));
+    }
+
+    /** The certificate of certs/generate.sh verifies against its ca.crt for the Service DNS names the API server uses. */
+    @Test
+    void servedCertificateVerifiesForTheServiceDnsNames() throws Exception {
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(TlsCertificates.trustStore(TlsCertificates.dir.resolve("ca.crt")));
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        for (String name : List.of("egress-guard.egress-guard.svc", "egress-guard.egress-guard.svc.cluster.local")) {
+            try (java.net.Socket plain = new java.net.Socket("localhost", RestAssured.port);
+                    javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) ctx.getSocketFactory()
+                            .createSocket(plain, name, RestAssured.port, true)) {
+                javax.net.ssl.SSLParameters params = tls.getSSLParameters();
+                params.setEndpointIdentificationAlgorithm("HTTPS"); // verify the certificate is for this host name
+                tls.setSSLParameters(params);
+                tls.startHandshake();
+                assertTrue(tls.getSession().isValid());
+            }
+        }
+        try (java.net.Socket plain = new java.net.Socket("localhost", RestAssured.port);
+                javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) ctx.getSocketFactory()
+                        .createSocket(plain, "other.example.com", RestAssured.port, true)) {
+            javax.net.ssl.SSLParameters params = tls.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            tls.setSSLParameters(params);
+            org.junit.jupiter.api.Assertions.assertThrows(javax.net.ssl.SSLHandshakeException.class, tls::startHandshake);
+        }
     }
 
     @Test

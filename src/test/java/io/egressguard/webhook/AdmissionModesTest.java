@@ -1,0 +1,116 @@
+package io.egressguard.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.egressguard.mesh.MeshSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The decision in each mode and with severity overrides, on the recorded reviews and state. */
+class AdmissionModesTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static AdmissionHandler handler(WebhookConfig.Mode mode, List<String> severities) throws Exception {
+        FileClusterState state = new FileClusterState(Path.of("src/test/resources/webhook/state"), MeshSettings.DEFAULT);
+        AdmissionHandler h = new AdmissionHandler();
+        h.config = new WebhookConfig() {
+            @Override
+            public Mode mode() {
+                return mode;
+            }
+
+            @Override
+            public String rootNamespace() {
+                return "istio-system";
+            }
+
+            @Override
+            public Optional<List<String>> severities() {
+                return Optional.of(severities);
+            }
+
+            @Override
+            public int maxBodyBytes() {
+                return 1 << 20;
+            }
+
+            @Override
+            public State state() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Tls tls() {
+                throw new UnsupportedOperationException();
+            }
+        };
+        h.states = new ClusterStateProvider() {
+            @Override
+            public synchronized ClusterState state() {
+                return state;
+            }
+        };
+        h.metrics = new SimpleMeterRegistry();
+        h.init();
+        return h;
+    }
+
+    static JsonNode answer(AdmissionHandler h, String review) throws Exception {
+        AdmissionHandler.Reply r = h.handle(Files.readAllBytes(WebhookStandaloneTest.REVIEWS.resolve(review + ".json")));
+        assertEquals(200, r.status(), r.body());
+        return JSON.readTree(r.body()).get("response");
+    }
+
+    @Test
+    void enforceDeniesNewErrors() throws Exception {
+        JsonNode r = answer(handler(WebhookConfig.Mode.ENFORCE, List.of()), "create-virtualservice-loop");
+        assertFalse(r.get("allowed").asBoolean());
+        assertEquals(403, r.path("status").path("code").asInt());
+    }
+
+    @Test
+    void warnModeTurnsErrorsIntoWarnings() throws Exception {
+        JsonNode r = answer(handler(WebhookConfig.Mode.WARN, List.of()), "create-virtualservice-loop");
+        assertTrue(r.get("allowed").asBoolean());
+        assertTrue(r.path("warnings").get(0).asText().startsWith("EG202 VirtualService shop/github-shortcut: "), r.toString());
+    }
+
+    @Test
+    void auditModeAlwaysAllowsSilently() throws Exception {
+        AdmissionHandler h = handler(WebhookConfig.Mode.AUDIT, List.of());
+        for (String review : List.of("create-virtualservice-loop", "update-virtualservice-without-mesh")) {
+            JsonNode r = answer(h, review);
+            assertTrue(r.get("allowed").asBoolean());
+            assertTrue(r.path("warnings").isMissingNode(), r.toString());
+        }
+        assertEquals(1.0, h.metrics.find("egress_guard_findings_total").tag("code", "EG202").counter().count());
+    }
+
+    @Test
+    void severityOverridesApplyToDecisions() throws Exception {
+        JsonNode warned = answer(handler(WebhookConfig.Mode.ENFORCE, List.of("EG202=warn")), "create-virtualservice-loop");
+        assertTrue(warned.get("allowed").asBoolean());
+        assertTrue(warned.path("warnings").get(0).asText().startsWith("EG202"));
+        JsonNode off = answer(handler(WebhookConfig.Mode.ENFORCE, List.of("EG202=off")), "create-virtualservice-loop");
+        assertTrue(off.get("allowed").asBoolean());
+        JsonNode denied = answer(handler(WebhookConfig.Mode.ENFORCE, List.of("EG201=deny")), "update-virtualservice-without-mesh");
+        assertFalse(denied.get("allowed").asBoolean());
+    }
+
+    @Test
+    void deleteIsNeverDenied() throws Exception {
+        JsonNode r = answer(handler(WebhookConfig.Mode.ENFORCE, List.of("EG206=deny")), "delete-destinationrule");
+        assertTrue(r.get("allowed").asBoolean());
+        assertTrue(r.path("warnings").get(0).asText().startsWith("EG206"), r.toString());
+    }
+}

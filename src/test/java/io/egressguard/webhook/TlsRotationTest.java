@@ -1,0 +1,101 @@
+package io.egressguard.webhook;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * Certificates rotated in the TLS directory (as a kubelet updates a mounted Secret) are served without a
+ * restart: clients that trust only the new CA connect once the TLS registry reloaded the files.
+ */
+@QuarkusTest
+@TestProfile(TlsRotationTest.FastReload.class)
+@QuarkusTestResource(value = TlsRotationTest.RotatingCertificates.class, restrictToAnnotatedClass = true)
+class TlsRotationTest {
+
+    static Path dir;
+
+    public static class FastReload implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.tls.admission.reload-period", "1s", "egress-guard.state.dir",
+                    "src/test/resources/webhook/state");
+        }
+    }
+
+    public static class RotatingCertificates implements QuarkusTestResourceLifecycleManager {
+        @Override
+        public Map<String, String> start() {
+            try {
+                dir = Files.createTempDirectory("egress-guard-rotating-tls");
+                generate(dir);
+                return Map.of("egress-guard.tls.dir", dir.toString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void stop() {
+        }
+    }
+
+    static void generate(Path out) throws Exception {
+        Process p = new ProcessBuilder("bash", "certs/generate.sh", out.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(log);
+        }
+    }
+
+    static int status(KeyStore trust) {
+        return given().trustStore(trust).baseUri("https://localhost")
+                .port(ConfigProvider.getConfig().getValue("quarkus.http.test-ssl-port", Integer.class))
+                .contentType("application/json").body("{}").post("/validate").statusCode();
+    }
+
+    @Test
+    void rotatedCertificatesAreServedWithoutRestart() throws Exception {
+        KeyStore oldCa = TlsCertificates.trustStore(dir.resolve("ca.crt"));
+        assertTrue400(status(oldCa));
+
+        Path next = Files.createTempDirectory("egress-guard-next-tls");
+        generate(next);
+        KeyStore newCa = TlsCertificates.trustStore(next.resolve("ca.crt"));
+        assertThrows(Exception.class, () -> status(newCa), "the new CA is not trusted before rotation");
+
+        for (String f : new String[] {"tls.key", "tls.crt", "ca.crt"}) {
+            Files.copy(next.resolve(f), dir.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (true) {
+            try {
+                assertTrue400(status(newCa));
+                break;
+            } catch (Exception notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("rotated certificate not served within 15 s", notYet);
+                }
+                Thread.sleep(250);
+            }
+        }
+        assertThrows(Exception.class, () -> status(oldCa), "the old certificate is no longer served");
+    }
+
+    /** A {@code {}} body is no AdmissionReview: 400 proves the TLS handshake and the request went through. */
+    static void assertTrue400(int status) {
+        org.junit.jupiter.api.Assertions.assertEquals(400, status);
+    }
+}
