@@ -5,12 +5,18 @@ import io.egressguard.mesh.RouteDestination;
 import io.egressguard.mesh.RouteRule;
 import io.egressguard.mesh.Section;
 import io.egressguard.model.ObjectRef;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TLSRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TLSRouteRule;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Flattens Gateway API routes (HTTPRoute, TLSRoute) into {@link RouteRule}s, the way Istio translates them.
@@ -53,10 +59,44 @@ public final class GatewayApiRoutes {
                 && "Gateway".equals(p.getKind() == null ? "Gateway" : p.getKind());
     }
 
+    /** Flattens an HTTPRoute or TLSRoute; other objects have no routes. */
+    public static List<RouteRule> compile(ObjectRef ref, HasMetadata route,
+            BiFunction<String, String, List<String>> serviceEntryHosts) {
+        if (route instanceof HTTPRoute h && h.getSpec() != null) {
+            return compile(ref, Section.HTTP, h.getSpec().getHostnames(), h.getSpec().getParentRefs(),
+                    rules(h.getSpec().getRules(), HTTPRouteRule::getBackendRefs,
+                            b -> new Backend(b.getGroup(), b.getKind(), b.getName(), b.getNamespace(), b.getPort())),
+                    serviceEntryHosts);
+        }
+        if (route instanceof TLSRoute t && t.getSpec() != null) {
+            return compile(ref, Section.TLS, t.getSpec().getHostnames(), t.getSpec().getParentRefs(),
+                    rules(t.getSpec().getRules(), TLSRouteRule::getBackendRefs,
+                            b -> new Backend(b.getGroup(), b.getKind(), b.getName(), b.getNamespace(), b.getPort())),
+                    serviceEntryHosts);
+        }
+        return List.of();
+    }
+
+    /** The backends of each rule, whatever the route kind calls its rule and backend types. */
+    private static <R, B> List<Rule> rules(List<R> rules, Function<R, List<B>> backendRefs, Function<B, Backend> backend) {
+        List<Rule> out = new ArrayList<>();
+        for (R rule : rules == null ? List.<R>of() : rules) {
+            List<Backend> bs = new ArrayList<>();
+            List<B> refs = rule == null ? null : backendRefs.apply(rule);
+            for (B b : refs == null ? List.<B>of() : refs) {
+                if (b != null) {
+                    bs.add(backend.apply(b));
+                }
+            }
+            out.add(new Rule(bs));
+        }
+        return out;
+    }
+
     /**
      * @param serviceEntryHosts hosts of the ServiceEntry {@code (namespace, name)}, empty when it does not exist
      */
-    public static List<RouteRule> compile(ObjectRef ref, Section section, List<String> hostnames,
+    static List<RouteRule> compile(ObjectRef ref, Section section, List<String> hostnames,
             List<ParentReference> parents, List<Rule> rules, BiFunction<String, String, List<String>> serviceEntryHosts) {
         String ns = ref.namespace();
         List<RouteRule> out = new ArrayList<>();

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Flattens a VirtualService into {@link RouteRule}s with Istio's gateway binding.
@@ -75,67 +76,14 @@ public final class VirtualServiceRoutes {
         ExportTo exportTo = new ExportTo(ns, vs.getSpec().getExportTo());
         Context c = new Context(ref, ns, top, hosts, exportTo, out);
 
-        List<HTTPRoute> http = nonNull(vs.getSpec().getHttp());
-        for (int i = 0; i < http.size(); i++) {
-            HTTPRoute r = http.get(i);
-            if (r == null) {
-                continue;
-            }
-            String path = "spec.http[" + i + "]";
-            List<RouteDestination> dests = new ArrayList<>();
-            List<HTTPRouteDestination> route = nonNull(r.getRoute());
-            for (int j = 0; j < route.size(); j++) {
-                if (route.get(j) != null) {
-                    addDestination(dests, route.get(j).getDestination(), ns, path + ".route[" + j + "].destination");
-                }
-            }
-            List<HTTPMatchRequest> matches = nonNull(r.getMatch());
-            if (matches.isEmpty()) {
-                c.add(path, Section.HTTP, null, null, List.of(), dests);
-            }
-            for (int m = 0; m < matches.size(); m++) {
-                HTTPMatchRequest match = matches.get(m);
-                c.add(path + ".match[" + m + "]", Section.HTTP, match == null ? null : match.getGateways(),
-                        match == null ? null : toInt(match.getPort()), List.of(), dests);
-            }
-        }
-        List<TLSRoute> tls = nonNull(vs.getSpec().getTls());
-        for (int i = 0; i < tls.size(); i++) {
-            TLSRoute r = tls.get(i);
-            if (r == null) {
-                continue;
-            }
-            String path = "spec.tls[" + i + "]";
-            List<RouteDestination> dests = l4Destinations(r.getRoute(), ns, path);
-            List<TLSMatchAttributes> matches = nonNull(r.getMatch());
-            if (matches.isEmpty()) {
-                c.add(path, Section.TLS, null, null, List.of(), dests);
-            }
-            for (int m = 0; m < matches.size(); m++) {
-                TLSMatchAttributes match = matches.get(m);
-                List<String> sni = match == null || match.getSniHosts() == null ? List.of() : match.getSniHosts();
-                c.add(path + ".match[" + m + "]", Section.TLS, match == null ? null : match.getGateways(),
-                        match == null ? null : toInt(match.getPort()), sni, dests);
-            }
-        }
-        List<TCPRoute> tcp = nonNull(vs.getSpec().getTcp());
-        for (int i = 0; i < tcp.size(); i++) {
-            TCPRoute r = tcp.get(i);
-            if (r == null) {
-                continue;
-            }
-            String path = "spec.tcp[" + i + "]";
-            List<RouteDestination> dests = l4Destinations(r.getRoute(), ns, path);
-            List<L4MatchAttributes> matches = nonNull(r.getMatch());
-            if (matches.isEmpty()) {
-                c.add(path, Section.TCP, null, null, List.of(), dests);
-            }
-            for (int m = 0; m < matches.size(); m++) {
-                L4MatchAttributes match = matches.get(m);
-                c.add(path + ".match[" + m + "]", Section.TCP, match == null ? null : match.getGateways(),
-                        match == null ? null : toInt(match.getPort()), List.of(), dests);
-            }
-        }
+        section(c, Section.HTTP, vs.getSpec().getHttp(), HTTPRoute::getMatch, HTTPMatchRequest::getGateways,
+                HTTPMatchRequest::getPort, m -> List.of(), HTTPRoute::getRoute, HTTPRouteDestination::getDestination);
+        section(c, Section.TLS, vs.getSpec().getTls(), TLSRoute::getMatch, TLSMatchAttributes::getGateways,
+                TLSMatchAttributes::getPort, TLSMatchAttributes::getSniHosts, TLSRoute::getRoute,
+                io.fabric8.istio.api.api.networking.v1alpha3.RouteDestination::getDestination);
+        section(c, Section.TCP, vs.getSpec().getTcp(), TCPRoute::getMatch, L4MatchAttributes::getGateways,
+                L4MatchAttributes::getPort, m -> List.of(), TCPRoute::getRoute,
+                io.fabric8.istio.api.api.networking.v1alpha3.RouteDestination::getDestination);
         return out;
     }
 
@@ -160,16 +108,38 @@ public final class VirtualServiceRoutes {
         }
     }
 
-    private static List<RouteDestination> l4Destinations(List<io.fabric8.istio.api.api.networking.v1alpha3.RouteDestination> route,
-            String ns, String path) {
-        List<RouteDestination> dests = new ArrayList<>();
-        List<io.fabric8.istio.api.api.networking.v1alpha3.RouteDestination> r = nonNull(route);
-        for (int j = 0; j < r.size(); j++) {
-            if (r.get(j) != null) {
-                addDestination(dests, r.get(j).getDestination(), ns, path + ".route[" + j + "].destination");
+    /**
+     * One protocol section: each route becomes one rule per match (or one rule when it has no match), with
+     * the match's gateways, port and SNI hosts.
+     */
+    private static <R, M, D> void section(Context c, Section section, List<R> routes, Function<R, List<M>> matches,
+            Function<M, List<String>> gateways, Function<M, Long> port, Function<M, List<String>> sni,
+            Function<R, List<D>> route, Function<D, Destination> destination) {
+        List<R> rs = nonNull(routes);
+        for (int i = 0; i < rs.size(); i++) {
+            R r = rs.get(i);
+            if (r == null) {
+                continue;
+            }
+            String path = "spec." + section.field() + "[" + i + "]";
+            List<RouteDestination> dests = new ArrayList<>();
+            List<D> ds = nonNull(route.apply(r));
+            for (int j = 0; j < ds.size(); j++) {
+                if (ds.get(j) != null) {
+                    addDestination(dests, destination.apply(ds.get(j)), c.ns(), path + ".route[" + j + "].destination");
+                }
+            }
+            List<M> ms = nonNull(matches.apply(r));
+            if (ms.isEmpty()) {
+                c.add(path, section, null, null, List.of(), dests);
+            }
+            for (int m = 0; m < ms.size(); m++) {
+                M match = ms.get(m);
+                c.add(path + ".match[" + m + "]", section, match == null ? null : gateways.apply(match),
+                        match == null ? null : toInt(port.apply(match)),
+                        match == null || sni.apply(match) == null ? List.of() : sni.apply(match), dests);
             }
         }
-        return dests;
     }
 
     private static void addDestination(List<RouteDestination> out, Destination d, String ns, String path) {

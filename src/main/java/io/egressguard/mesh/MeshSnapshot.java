@@ -21,9 +21,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TLSRoute;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 
 import java.time.Instant;
@@ -383,44 +381,7 @@ public final class MeshSnapshot {
         for (Resource r : resources.values()) {
             List<RouteRule> rules = switch (r.kind()) {
                 case VIRTUAL_SERVICE -> compile(r, () -> VirtualServiceRoutes.compile(r.ref(), (VirtualService) r.object()));
-                case HTTP_ROUTE -> {
-                    HTTPRoute h = (HTTPRoute) r.object();
-                    if (h.getSpec() == null) {
-                        yield List.of();
-                    }
-                    List<GatewayApiRoutes.Rule> rules2 = new ArrayList<>();
-                    for (var rule : nonNull(h.getSpec().getRules())) {
-                        List<GatewayApiRoutes.Backend> bs = new ArrayList<>();
-                        for (var b : rule == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef>of()
-                                : nonNull(rule.getBackendRefs())) {
-                            if (b != null) {
-                                bs.add(new GatewayApiRoutes.Backend(b.getGroup(), b.getKind(), b.getName(), b.getNamespace(), b.getPort()));
-                            }
-                        }
-                        rules2.add(new GatewayApiRoutes.Rule(bs));
-                    }
-                    yield GatewayApiRoutes.compile(r.ref(), Section.HTTP, h.getSpec().getHostnames(),
-                            h.getSpec().getParentRefs(), rules2, this::serviceEntryHosts);
-                }
-                case TLS_ROUTE -> {
-                    TLSRoute t = (TLSRoute) r.object();
-                    if (t.getSpec() == null) {
-                        yield List.of();
-                    }
-                    List<GatewayApiRoutes.Rule> rules2 = new ArrayList<>();
-                    for (var rule : nonNull(t.getSpec().getRules())) {
-                        List<GatewayApiRoutes.Backend> bs = new ArrayList<>();
-                        for (var b : rule == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendRef>of()
-                                : nonNull(rule.getBackendRefs())) {
-                            if (b != null) {
-                                bs.add(new GatewayApiRoutes.Backend(b.getGroup(), b.getKind(), b.getName(), b.getNamespace(), b.getPort()));
-                            }
-                        }
-                        rules2.add(new GatewayApiRoutes.Rule(bs));
-                    }
-                    yield GatewayApiRoutes.compile(r.ref(), Section.TLS, t.getSpec().getHostnames(),
-                            t.getSpec().getParentRefs(), rules2, this::serviceEntryHosts);
-                }
+                case HTTP_ROUTE, TLS_ROUTE -> GatewayApiRoutes.compile(r.ref(), r.object(), this::serviceEntryHosts);
                 default -> null;
             };
             if (rules == null) {
