@@ -16,7 +16,8 @@ class ShellScriptsTest {
 
     @Test
     void scriptsAreValidBash() throws Exception {
-        for (String script : List.of(".ci/run", "certs/generate.sh", "certs/install.sh", "deploy/e2e/kind-e2e.sh")) {
+        for (String script : List.of(".ci/run", "certs/generate.sh", "certs/install.sh", "deploy/e2e/kind-e2e.sh",
+                "bench/startup.sh", "bench/aot-train.sh")) {
             CertificateScriptsTest.run(java.nio.file.Path.of("."), List.of("bash", "-n", script));
         }
     }
