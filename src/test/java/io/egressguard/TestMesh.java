@@ -41,6 +41,11 @@ public final class TestMesh {
         return new Engine(EngineConfig.defaults()).check(s);
     }
 
+    /** Every rule, the audit-only ones (EG9xx) included. */
+    public static List<Finding> audit(MeshSnapshot s) {
+        return new Engine(EngineConfig.defaults().withAuditRules()).check(s);
+    }
+
     /** The directory of Istio's own egress configurations, beside the repository. */
     public static Path corpus() {
         return Path.of("..", "shared", "corpus", "istio-docs");

@@ -9,7 +9,6 @@ import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.model.Finding;
 import io.egressguard.model.ObjectRef;
 import io.egressguard.model.Resource;
-import io.egressguard.model.Severity;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,25 +36,12 @@ public final class CheckCommand implements Callable<Integer> {
             description = "Files or directories (recursive: *.yaml, *.yml, *.json); - for standard input.")
     List<String> paths = new ArrayList<>();
 
-    @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT",
-            description = "text (default), json or sarif.")
-    String output;
-
-    @Option(names = "--severity", paramLabel = "CODE=ACTION",
-            description = "Override a rule's severity: deny, warn, info or off (repeatable).")
-    List<String> severities = new ArrayList<>();
-
-    @Option(names = "--fail-on", defaultValue = "error", paramLabel = "LEVEL",
-            description = "Exit 1 on findings at or above this level: error (default) or warning.")
-    String failOn;
+    @CommandLine.Mixin
+    ReportOptions report = new ReportOptions();
 
     @Option(names = {"-n", "--namespace"}, defaultValue = "default",
             description = "Namespace of objects that name none (default: default).")
     String namespace;
-
-    @Option(names = "--root-namespace", defaultValue = "istio-system",
-            description = "Istio's root (config) namespace (default: istio-system).")
-    String rootNamespace;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -70,23 +56,11 @@ public final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ReportFormat format;
-        Severity threshold;
-        EngineConfig config = EngineConfig.defaults();
+        ReportOptions.Parsed options;
         try {
-            format = ReportFormat.valueOf(output.toUpperCase(java.util.Locale.ROOT));
-            threshold = switch (failOn) {
-                case "error" -> Severity.ERROR;
-                case "warning" -> Severity.WARNING;
-                default -> throw new IllegalArgumentException("--fail-on takes error or warning, not '" + failOn + "'");
-            };
-            for (String s : severities) {
-                config = config.withOverride(s);
-            }
+            options = report.parse(EngineConfig.defaults());
         } catch (IllegalArgumentException e) {
-            String msg = e.getMessage().startsWith("No enum") ? "--output takes text, json or sarif, not '" + output + "'"
-                    : e.getMessage();
-            err.println("egress-guard check: " + msg);
+            err.println("egress-guard check: " + e.getMessage());
             return Cli.USAGE;
         }
         ManifestReader reader = new ManifestReader(namespace);
@@ -103,19 +77,23 @@ public final class CheckCommand implements Callable<Integer> {
             return Cli.USAGE;
         }
         ManifestReader.Result read = reader.result();
-        Report report = run(read, config, MeshSettings.DEFAULT.withRootNamespace(rootNamespace));
-        out.print(format.render(report, Cli.version()));
+        Report result = run(read, options.config(), MeshSettings.DEFAULT.withRootNamespace(report.rootNamespace));
+        out.print(options.format().render(result, Cli.version()));
         out.flush();
-        return report.fails(threshold) ? Cli.FINDINGS : Cli.OK;
+        return result.fails(options.threshold()) ? Cli.FINDINGS : Cli.OK;
     }
 
     static Report run(ManifestReader.Result read, EngineConfig config, MeshSettings settings) {
-        MeshSnapshot snapshot = MeshSnapshot.of(settings, read.resources());
+        return report(MeshSnapshot.of(settings, read.resources()), config, read.ignored());
+    }
+
+    /** Checks every object of the snapshot; the report keeps where each object came from. */
+    static Report report(MeshSnapshot snapshot, EngineConfig config, int ignored) {
         List<Finding> findings = new Engine(config).check(snapshot);
         Map<ObjectRef, Resource.Origin> origins = new LinkedHashMap<>();
         for (Resource r : snapshot.resources()) {
             origins.put(r.ref(), r.origin());
         }
-        return new Report(findings, origins, snapshot.size(), read.ignored());
+        return new Report(findings, origins, snapshot.size(), ignored);
     }
 }

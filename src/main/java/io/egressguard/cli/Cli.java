@@ -24,6 +24,7 @@ public final class Cli {
     public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Cli());
         cl.addSubcommand(new CheckCommand(in));
+        cl.addSubcommand(new AuditCommand());
         cl.setOut(out).setErr(err);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             err.println("egress-guard: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));

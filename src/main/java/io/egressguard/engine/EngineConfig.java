@@ -17,13 +17,21 @@ public final class EngineConfig {
     public static final String IGNORE_NAMESPACE_LABEL = "egress-guard.io/ignore";
 
     private final Map<Catalogue, Optional<Severity>> overrides;
+    private final boolean audit;
 
-    private EngineConfig(Map<Catalogue, Optional<Severity>> overrides) {
+    private EngineConfig(Map<Catalogue, Optional<Severity>> overrides, boolean audit) {
         this.overrides = overrides;
+        this.audit = audit;
     }
 
+    /** Every rule but the audit-only ones, at default severities. */
     public static EngineConfig defaults() {
-        return new EngineConfig(new EnumMap<>(Catalogue.class));
+        return new EngineConfig(new EnumMap<>(Catalogue.class), false);
+    }
+
+    /** Also run the audit-only rules (EG9xx), which judge the whole cluster. */
+    public EngineConfig withAuditRules() {
+        return new EngineConfig(overrides, true);
     }
 
     /**
@@ -50,11 +58,11 @@ public final class EngineConfig {
         Map<Catalogue, Optional<Severity>> m = new EnumMap<>(Catalogue.class);
         m.putAll(overrides);
         m.put(c, s);
-        return new EngineConfig(m);
+        return new EngineConfig(m, audit);
     }
 
     public boolean enabled(Catalogue c) {
-        return overrides.getOrDefault(c, Optional.of(c.defaultSeverity())).isPresent();
+        return (audit || !c.auditOnly()) && overrides.getOrDefault(c, Optional.of(c.defaultSeverity())).isPresent();
     }
 
     /** The configured severity, given the one the rule reported (its default unless it lowered it). */

@@ -9,6 +9,7 @@ import static io.egressguard.model.Kind.DESTINATION_RULE;
 import static io.egressguard.model.Kind.GATEWAY;
 import static io.egressguard.model.Kind.HTTP_ROUTE;
 import static io.egressguard.model.Kind.KUBERNETES_GATEWAY;
+import static io.egressguard.model.Kind.NAMESPACE;
 import static io.egressguard.model.Kind.NETWORK_POLICY;
 import static io.egressguard.model.Kind.SERVICE_ENTRY;
 import static io.egressguard.model.Kind.TLS_ROUTE;
@@ -181,13 +182,25 @@ public enum Catalogue {
             "Restrict egress to kube-dns, istiod and the egress gateway.", NETWORK_POLICY),
     EG606(INFO, "DNS over UDP only",
             "DNS is allowed over UDP port 53 only; answers too large for UDP are retried over TCP 53 and fail.",
-            "Allow TCP 53 as well.", NETWORK_POLICY);
+            "Allow TCP 53 as well.", NETWORK_POLICY),
+    EG901(WARNING, "Egress gateway can be bypassed (audit)",
+            "The namespace's sidecars route external traffic through an egress gateway, but no egress NetworkPolicy "
+                    + "covers all its pods. Istio only steers traffic that passes through a sidecar: a pod without "
+                    + "one, or that bypasses it, reaches the internet directly and the gateway's control is lost. "
+                    + "Reported by the audit (whole-cluster view), not on single changes.",
+            "Add an egress NetworkPolicy with `podSelector: {}` allowing only DNS, istiod and the egress gateway.",
+            NAMESPACE);
 
     private final Severity defaultSeverity;
     private final String title;
     private final String description;
     private final String fix;
     private final Kind[] reportsOn;
+
+    /** Codes judged on the whole cluster only (audit, and `check` with --audit), never on single changes. */
+    public boolean auditOnly() {
+        return code().startsWith("EG9");
+    }
 
     Catalogue(Severity defaultSeverity, String title, String description, String fix, Kind... reportsOn) {
         this.defaultSeverity = defaultSeverity;

@@ -40,7 +40,8 @@ public final class RuleRegistry {
             new NetworkPolicyRules.SelectorMatchesNoNamespace(),
             new NetworkPolicyRules.BlocksEgressGateway(),
             new NetworkPolicyRules.AllowsBypass(),
-            new NetworkPolicyRules.DnsUdpOnly());
+            new NetworkPolicyRules.DnsUdpOnly(),
+            new UnguardedEgressNamespace());
 
     private RuleRegistry() {
     }

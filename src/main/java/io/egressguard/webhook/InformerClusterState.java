@@ -104,6 +104,7 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
             }
             informer.stop();
             informers.remove(kind, informer);
+            scheduleRebuild(); // the set of kinds to wait for changed: readiness is decided on the next build
             if (!CORE.contains(kind) && notFound(error)) {
                 inactive.put(kind, "not installed");
                 LOG.infof("%s (%s) is not served by this cluster: its rules stay inactive until the CRD is installed",

@@ -34,6 +34,14 @@ public interface WebhookConfig {
 
     Tls tls();
 
+    Audit audit();
+
+    interface Audit {
+        /** How often every object of the state is checked (findings as gauges and at /q/audit); 0 turns it off. */
+        @WithDefault("60s")
+        Duration interval();
+    }
+
     interface Tls {
         /** Directory of the serving key pair, {@code tls.crt} and {@code tls.key}; env EGRESS_GUARD_TLS_DIR. */
         @WithDefault("/etc/egress-guard/tls")

@@ -46,7 +46,7 @@ class RuleFixturesTest {
                         } else {
                             assertEquals(Set.of(), expected, f + ": pass fixtures expect nothing");
                         }
-                        List<Finding> findings = TestMesh.check(TestMesh.files(f));
+                        List<Finding> findings = TestMesh.audit(TestMesh.files(f));
                         Set<String> actual = new TreeSet<>();
                         for (Finding x : findings) {
                             if (x.code().equals(code)) {

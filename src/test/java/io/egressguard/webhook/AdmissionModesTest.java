@@ -53,6 +53,11 @@ class AdmissionModesTest {
             public Tls tls() {
                 throw new UnsupportedOperationException();
             }
+
+            @Override
+            public Audit audit() {
+                throw new UnsupportedOperationException();
+            }
         };
         h.states = new ClusterStateProvider() {
             @Override

@@ -1,0 +1,135 @@
+package io.egressguard.audit;
+
+import io.egressguard.cli.Report;
+import io.egressguard.engine.Engine;
+import io.egressguard.engine.EngineConfig;
+import io.egressguard.mesh.MeshSnapshot;
+import io.egressguard.model.Finding;
+import io.egressguard.model.Resource;
+import io.egressguard.webhook.ClusterState;
+import io.egressguard.webhook.ClusterStateProvider;
+import io.egressguard.webhook.WebhookConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The periodic audit: every object of the current state checked against all of it, audit-only rules
+ * included. A webhook only sees changes; this finds what was broken before egress-guard arrived, or broken by
+ * changes it does not judge (a namespace label removed, a gateway scaled away). Skipped while the state is
+ * not synced. Results: Prometheus gauges and the latest report at {@code /q/audit} on the management port.
+ */
+@ApplicationScoped
+public class AuditService {
+
+    private static final Logger LOG = Logger.getLogger(AuditService.class);
+
+    /** The latest audit. */
+    public record Audit(Instant time, long durationMillis, Report report) {
+    }
+
+    @Inject
+    WebhookConfig config;
+
+    @Inject
+    ClusterStateProvider states;
+
+    @Inject
+    MeterRegistry registry;
+
+    private Engine engine;
+    private ScheduledExecutorService scheduler;
+    private MultiGauge findingsGauge;
+    private volatile Audit latest;
+
+    void start(@Observes StartupEvent event) {
+        EngineConfig c = EngineConfig.defaults().withAuditRules();
+        for (String s : config.severities().orElse(List.of())) {
+            c = c.withOverride(s);
+        }
+        engine = new Engine(c);
+        findingsGauge = MultiGauge.builder("egress_guard_audit_findings")
+                .description("Findings of the latest audit, by code, severity and namespace").register(registry);
+        Gauge.builder("egress_guard_audit_last_run_timestamp_seconds", this,
+                a -> a.latest == null ? 0 : a.latest.time().getEpochSecond())
+                .description("When the latest audit ran (0: not yet)").register(registry);
+        Gauge.builder("egress_guard_audit_duration_seconds", this,
+                a -> a.latest == null ? 0 : a.latest.durationMillis() / 1000.0)
+                .description("How long the latest audit took").register(registry);
+        long every = config.audit().interval().toMillis();
+        if (every > 0) {
+            scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "egress-guard-audit");
+                t.setDaemon(true);
+                return t;
+            });
+            scheduler.scheduleWithFixedDelay(this::runSafely, Math.min(every, 5_000), every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    private void runSafely() {
+        try {
+            run();
+        } catch (RuntimeException e) {
+            LOG.errorf("audit failed: %s", e.toString());
+        }
+    }
+
+    /** Runs one audit now; empty when the state is not synced. */
+    public Optional<Audit> run() {
+        ClusterState state = states.state();
+        if (!state.ready()) {
+            LOG.debug("audit skipped: cluster state not synced");
+            return Optional.empty();
+        }
+        long start = System.nanoTime();
+        MeshSnapshot snapshot = state.snapshot();
+        List<Finding> findings = engine.check(snapshot);
+        Map<io.egressguard.model.ObjectRef, Resource.Origin> origins = new TreeMap<>();
+        Audit audit = new Audit(Instant.now(), (System.nanoTime() - start) / 1_000_000,
+                new Report(findings, origins, snapshot.size(), 0));
+        latest = audit;
+        publish(findings);
+        LOG.infof("audit: %d objects, %d findings in %d ms", snapshot.size(), findings.size(), audit.durationMillis());
+        return Optional.of(audit);
+    }
+
+    private void publish(List<Finding> findings) {
+        Map<List<String>, Integer> counts = new TreeMap<>((a, b) -> String.join("|", a).compareTo(String.join("|", b)));
+        for (Finding f : findings) {
+            String ns = f.object().kind().namespaced() ? f.object().namespace() : f.object().name();
+            counts.merge(List.of(f.code(), f.severity().label(), ns), 1, Integer::sum);
+        }
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        counts.forEach((k, v) -> rows.add(MultiGauge.Row.of(Tags.of("code", k.get(0), "severity", k.get(1),
+                "namespace", k.get(2)), v)));
+        findingsGauge.register(rows, true);
+    }
+
+    public Optional<Audit> latest() {
+        return Optional.ofNullable(latest);
+    }
+}

@@ -1,0 +1,114 @@
+package io.egressguard.cli;
+
+import io.egressguard.engine.EngineConfig;
+import io.egressguard.load.ModelTypes;
+import io.egressguard.mesh.MeshSettings;
+import io.egressguard.mesh.MeshSnapshot;
+import io.egressguard.model.Finding;
+import io.egressguard.model.Kind;
+import io.egressguard.model.ObjectRef;
+import io.egressguard.model.Resource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/** {@code audit}: checks the live cluster (through a kubeconfig) exactly as {@code check} checks files. */
+@Command(name = "audit", mixinStandardHelpOptions = true,
+        description = "Check the Istio egress configuration of a live cluster, audit-only rules (EG9xx) included. "
+                + "Reads through a kubeconfig; changes nothing.",
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:no error-level finding", "1:at least one error (or warning with --fail-on warning)",
+                "2:usage error, or the cluster cannot be read"})
+public final class AuditCommand implements Callable<Integer> {
+
+    /** The kinds read from the cluster: what the webhook's informers watch. */
+    static final List<Kind> KINDS = List.of(Kind.NAMESPACE, Kind.SERVICE, Kind.DEPLOYMENT, Kind.NETWORK_POLICY,
+            Kind.SERVICE_ENTRY, Kind.VIRTUAL_SERVICE, Kind.DESTINATION_RULE, Kind.GATEWAY,
+            Kind.KUBERNETES_GATEWAY, Kind.HTTP_ROUTE, Kind.TLS_ROUTE);
+
+    @CommandLine.Mixin
+    ReportOptions report = new ReportOptions();
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "kubeconfig file (default: $KUBECONFIG or ~/.kube/config).")
+    Path kubeconfig;
+
+    @Option(names = "--context", description = "kubeconfig context (default: the current one).")
+    String context;
+
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NS",
+            description = "Report findings on objects of these namespaces only (repeatable; the whole cluster is still read).")
+    Set<String> namespaces = new java.util.TreeSet<>();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ReportOptions.Parsed options;
+        try {
+            options = report.parse(EngineConfig.defaults().withAuditRules());
+        } catch (IllegalArgumentException e) {
+            err.println("egress-guard audit: " + e.getMessage());
+            return Cli.USAGE;
+        }
+        List<Resource> resources = new ArrayList<>();
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config()).build()) {
+            long order = 0;
+            for (Kind k : KINDS) {
+                try {
+                    var op = client.resources(ModelTypes.classOf(k));
+                    List<? extends HasMetadata> items = k.namespaced() ? op.inAnyNamespace().list().getItems()
+                            : op.list().getItems();
+                    for (HasMetadata o : items) {
+                        resources.add(new Resource(new ObjectRef(k, k.namespaced() ? o.getMetadata().getNamespace() : null,
+                                o.getMetadata().getName()), o, Resource.Origin.of("cluster"), order++));
+                    }
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() != 404) {
+                        throw e;
+                    }
+                    err.println("egress-guard audit: " + k.displayName() + " is not served by this cluster (skipped)");
+                }
+            }
+        } catch (KubernetesClientException | IOException e) {
+            err.println("egress-guard audit: cannot read the cluster: " + firstLine(e.getMessage()));
+            return Cli.USAGE;
+        }
+        MeshSnapshot snapshot = MeshSnapshot.of(MeshSettings.DEFAULT.withRootNamespace(report.rootNamespace), resources);
+        Report all = CheckCommand.report(snapshot, options.config(), 0);
+        List<Finding> shown = namespaces.isEmpty() ? all.findings() : all.findings().stream()
+                .filter(f -> namespaces.contains(f.object().kind().namespaced() ? f.object().namespace() : f.object().name()))
+                .toList();
+        Report result = new Report(shown, all.origins(), all.objects(), 0);
+        out.print(options.format().render(result, Cli.version()));
+        out.flush();
+        return result.fails(options.threshold()) ? Cli.FINDINGS : Cli.OK;
+    }
+
+    private Config config() throws IOException {
+        if (kubeconfig != null) {
+            return Config.fromKubeconfig(context, Files.readString(kubeconfig), kubeconfig.toString());
+        }
+        return Config.autoConfigure(context);
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "unknown error" : s.lines().findFirst().orElse(s);
+    }
+}

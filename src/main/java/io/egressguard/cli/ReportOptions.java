@@ -1,0 +1,52 @@
+package io.egressguard.cli;
+
+import io.egressguard.engine.EngineConfig;
+import io.egressguard.model.Severity;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The options every reporting command shares: format, severities, exit threshold, Istio root namespace. */
+public final class ReportOptions {
+
+    @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT",
+            description = "text (default), json or sarif.")
+    String output;
+
+    @Option(names = "--severity", paramLabel = "CODE=ACTION",
+            description = "Override a rule's severity: deny, warn, info or off (repeatable).")
+    List<String> severities = new ArrayList<>();
+
+    @Option(names = "--fail-on", defaultValue = "error", paramLabel = "LEVEL",
+            description = "Exit 1 on findings at or above this level: error (default) or warning.")
+    String failOn;
+
+    @Option(names = "--root-namespace", defaultValue = "istio-system",
+            description = "Istio's root (config) namespace (default: istio-system).")
+    String rootNamespace;
+
+    /** What the options mean, validated; an IllegalArgumentException carries the message for the user. */
+    record Parsed(ReportFormat format, Severity threshold, EngineConfig config) {
+    }
+
+    Parsed parse(EngineConfig base) {
+        ReportFormat format;
+        try {
+            format = ReportFormat.valueOf(output.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--output takes text, json or sarif, not '" + output + "'");
+        }
+        Severity threshold = switch (failOn) {
+            case "error" -> Severity.ERROR;
+            case "warning" -> Severity.WARNING;
+            default -> throw new IllegalArgumentException("--fail-on takes error or warning, not '" + failOn + "'");
+        };
+        EngineConfig config = base;
+        for (String s : severities) {
+            config = config.withOverride(s);
+        }
+        return new Parsed(format, threshold, config);
+    }
+}
