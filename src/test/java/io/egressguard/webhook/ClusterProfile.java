@@ -9,6 +9,7 @@ public class ClusterProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("egress-guard.state.rebuild-delay", "20ms", "egress-guard.state.crd-recheck", "1s");
+        return Map.of("egress-guard.state.rebuild-delay", "20ms", "egress-guard.state.crd-recheck", "1s",
+                "egress-guard.audit.interval", "500ms");
     }
 }

@@ -98,6 +98,32 @@ class WebhookClusterTest {
                 .then().statusCode(200).body("checks[0].data.state", containsString("VirtualService=watching"));
     }
 
+    @Inject
+    io.egressguard.audit.AuditService audits;
+
+    /** The periodic audit reports what is already broken in the cluster, and forgets it once fixed. */
+    @Test
+    void periodicAuditShowsExistingProblemsAndClearsFixedOnes() throws Exception {
+        java.time.Instant since = java.time.Instant.now();
+        await(() -> audits.latest().filter(a -> a.time().isAfter(since)).isPresent(), "an audit after the state reset");
+        var audit = given().baseUri("http://localhost").port(WebhookOperationsTest.managementPort()).get("/q/audit");
+        audit.then().statusCode(200).body("summary.objects", equalTo(16))
+                .body("findings.code", hasItem("EG101")).body("findings.code", hasItem("EG901"));
+        String metrics = given().baseUri("http://localhost").port(WebhookOperationsTest.managementPort()).get("/q/metrics").asString();
+        assertTrue(metrics.contains("egress_guard_audit_findings{code=\"EG101\",namespace=\"legacy\",severity=\"error\"} 2.0"),
+                metrics);
+
+        ServiceEntry partner = client.resources(ServiceEntry.class).inNamespace("legacy").withName("partner").get();
+        partner.getSpec().setResolution(io.fabric8.istio.api.api.networking.v1alpha3.ServiceEntryResolution.DNS);
+        client.resource(partner).update();
+        java.time.Instant fixed = java.time.Instant.now();
+        await(() -> audits.latest().filter(a -> a.time().isAfter(fixed.plusMillis(300))).isPresent(), "an audit after the fix");
+        given().baseUri("http://localhost").port(WebhookOperationsTest.managementPort()).get("/q/audit").then()
+                .statusCode(200).body("findings.code", org.hamcrest.Matchers.not(hasItem("EG101")));
+        String after = given().baseUri("http://localhost").port(WebhookOperationsTest.managementPort()).get("/q/metrics").asString();
+        assertTrue(!after.contains("egress_guard_audit_findings{code=\"EG101\""), after);
+    }
+
     @Test
     void objectsChangedAfterStartAreSeen() throws Exception {
         // Fix the legacy ServiceEntry in the cluster: the VirtualService no longer carries EG101.
