@@ -168,6 +168,7 @@ class HelmChartTest {
 
         Map<String, String> env = env(c);
         assertEquals("enforce", env.get("EGRESS_GUARD_MODE"));
+        assertEquals("60s", env.get("EGRESS_GUARD_AUDIT_INTERVAL"));
         assertFalse(env.containsKey("EGRESS_GUARD_SEVERITIES"));
         assertEquals("istio-system", env.get("EGRESS_GUARD_ROOT_NAMESPACE"));
         assertEquals("/etc/egress-guard/tls", env.get("EGRESS_GUARD_TLS_DIR"));
@@ -392,6 +393,11 @@ class HelmChartTest {
         assertEquals(Set.of("egress-guard"), certificates.keySet());
         assertEquals(Map.of("group", "cert-manager.io", "kind", "ClusterIssuer", "name", "corp-ca"),
                 spec(certificates.get("egress-guard")).get("issuerRef"));
+    }
+
+    @Test
+    void auditInterval() {
+        assertEquals("5m", env(container(parse(render(Map.of("audit.interval", "5m"))))).get("EGRESS_GUARD_AUDIT_INTERVAL"));
     }
 
     @Test
