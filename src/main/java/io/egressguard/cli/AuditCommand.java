@@ -101,11 +101,29 @@ public final class AuditCommand implements Callable<Integer> {
         return result.fails(options.threshold()) ? Cli.FINDINGS : Cli.OK;
     }
 
+    /**
+     * fabric8 lets system properties and environment variables ({@code kubernetes.master}, ...) override a
+     * kubeconfig; a kubeconfig named on the command line is what the user asked for, so its cluster wins.
+     */
     private Config config() throws IOException {
-        if (kubeconfig != null) {
-            return Config.fromKubeconfig(context, Files.readString(kubeconfig), kubeconfig.toString());
+        if (kubeconfig == null) {
+            return Config.autoConfigure(context);
         }
-        return Config.autoConfigure(context);
+        String contents = Files.readString(kubeconfig);
+        Config config = Config.fromKubeconfig(context, contents, kubeconfig.toString());
+        io.fabric8.kubernetes.api.model.Config parsed =
+                io.fabric8.kubernetes.client.internal.KubeConfigUtils.parseConfigFromString(contents);
+        String name = context != null ? context : parsed.getCurrentContext();
+        for (var ctx : parsed.getContexts() == null ? List.<io.fabric8.kubernetes.api.model.NamedContext>of() : parsed.getContexts()) {
+            if (ctx.getName().equals(name) && ctx.getContext() != null) {
+                for (var cluster : parsed.getClusters()) {
+                    if (cluster.getName().equals(ctx.getContext().getCluster()) && cluster.getCluster() != null) {
+                        config.setMasterUrl(cluster.getCluster().getServer());
+                    }
+                }
+            }
+        }
+        return config;
     }
 
     private static String firstLine(String s) {
