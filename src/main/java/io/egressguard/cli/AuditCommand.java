@@ -31,8 +31,7 @@ import java.util.concurrent.Callable;
         description = "Check the Istio egress configuration of a live cluster, audit-only rules (EG9xx) included. "
                 + "Reads through a kubeconfig; changes nothing.",
         exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:no error-level finding", "1:at least one error (or warning with --fail-on warning)",
-                "2:usage error, or the cluster cannot be read"})
+        exitCodeList = {Cli.EXIT_OK, Cli.EXIT_FINDINGS, "2:usage error, or the cluster cannot be read"})
 public final class AuditCommand implements Callable<Integer> {
 
     /** The kinds read from the cluster: what the webhook's informers watch. */

@@ -28,8 +28,7 @@ import java.util.concurrent.Callable;
         description = "Check Istio egress configuration in manifest files. All objects given form the cluster "
                 + "state; every object is checked against it.",
         exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:no error-level finding", "1:at least one error (or warning with --fail-on warning)",
-                "2:usage or input error"})
+        exitCodeList = {Cli.EXIT_OK, Cli.EXIT_FINDINGS, "2:usage or input error"})
 public final class CheckCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "PATH",

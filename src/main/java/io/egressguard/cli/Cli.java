@@ -17,6 +17,9 @@ public final class Cli {
     public static final int FINDINGS = 1;
     public static final int USAGE = 2;
 
+    static final String EXIT_OK = "0:no error-level finding";
+    static final String EXIT_FINDINGS = "1:at least one error (or warning with --fail-on warning)";
+
     private Cli() {
     }
 

@@ -391,35 +391,28 @@ public final class MeshSnapshot {
             for (RouteRule rule : rules) {
                 for (Binding b : rule.bindings()) {
                     if (b.isMesh()) {
-                        for (String h : rule.hosts()) {
-                            if (Hosts.isWildcard(h)) {
-                                if (!wildcardMeshRoutes.contains(rule)) {
-                                    wildcardMeshRoutes.add(rule);
-                                }
-                            } else {
-                                addUnique(meshRoutesByHost, h, rule);
-                            }
-                        }
-                        for (RouteDestination d : rule.destinations()) {
-                            addUnique(meshRoutesByDestination, d.host(), rule);
-                        }
+                        indexHostsAndDestinations(rule, meshRoutesByHost, wildcardMeshRoutes, meshRoutesByDestination);
                     } else {
                         addUnique(routesByGateway, b, rule);
-                        for (String h : rule.hosts()) {
-                            if (Hosts.isWildcard(h)) {
-                                if (!wildcardGatewayRoutes.contains(rule)) {
-                                    wildcardGatewayRoutes.add(rule);
-                                }
-                            } else {
-                                addUnique(gatewayRoutesByHost, h, rule);
-                            }
-                        }
-                        for (RouteDestination d : rule.destinations()) {
-                            addUnique(gatewayRoutesByDestination, d.host(), rule);
-                        }
+                        indexHostsAndDestinations(rule, gatewayRoutesByHost, wildcardGatewayRoutes, gatewayRoutesByDestination);
                     }
                 }
             }
+        }
+    }
+
+    /** Indexes a route by the hosts it serves (wildcards apart) and by the hosts it sends to. */
+    private static void indexHostsAndDestinations(RouteRule rule, Map<String, List<RouteRule>> byHost,
+            List<RouteRule> wildcards, Map<String, List<RouteRule>> byDestination) {
+        for (String h : rule.hosts()) {
+            if (!Hosts.isWildcard(h)) {
+                addUnique(byHost, h, rule);
+            } else if (wildcards.isEmpty() || wildcards.get(wildcards.size() - 1) != rule) {
+                wildcards.add(rule);
+            }
+        }
+        for (RouteDestination d : rule.destinations()) {
+            addUnique(byDestination, d.host(), rule);
         }
     }
 

@@ -23,14 +23,38 @@ public final class LargeMesh {
         System.out.println("wrote " + (namespaces * 6 + 9) + " objects to " + out);
     }
 
+    /**
+     * Writes the mesh as {@code cluster.yaml} and {@code namespaces.yaml} into {@code dir}, and beside it
+     * {@code review.json}: an AdmissionReview re-applying the VirtualService of the middle namespace.
+     */
     public static void write(Path dir, int namespaces) throws IOException {
         Files.createDirectories(dir);
+        Files.writeString(dir.resolveSibling(dir.getFileName() + "-review.json"), review(namespaces / 2));
         Files.writeString(dir.resolve("cluster.yaml"), cluster());
         try (Writer w = Files.newBufferedWriter(dir.resolve("namespaces.yaml"))) {
             for (int i = 0; i < namespaces; i++) {
                 w.write(namespace(i));
             }
         }
+    }
+
+    /** An UPDATE AdmissionReview that re-applies the VirtualService of namespace {@code team-i}. */
+    public static String review(int i) throws IOException {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        Object vs = null;
+        for (Object doc : new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
+                .loadAllFromString(namespace(i))) {
+            if (doc instanceof java.util.Map<?, ?> m && "VirtualService".equals(m.get("kind"))) {
+                vs = m;
+            }
+        }
+        var review = mapper.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
+        var request = review.putObject("request").put("uid", "load").put("operation", "UPDATE")
+                .put("name", "external-through-egress").put("namespace", "team-" + i);
+        request.putObject("kind").put("group", "networking.istio.io").put("version", "v1").put("kind", "VirtualService");
+        request.set("object", mapper.valueToTree(vs));
+        request.set("oldObject", mapper.valueToTree(vs));
+        return mapper.writeValueAsString(review);
     }
 
     public static String text(int namespaces) {
