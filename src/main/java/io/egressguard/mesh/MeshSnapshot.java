@@ -478,11 +478,12 @@ public final class MeshSnapshot {
             List<GatewayServer> servers = new ArrayList<>();
             for (Binding b : wb.bindings) {
                 servers.addAll(serversByGateway.getOrDefault(b, List.of()));
-                // A gateway that forwards to hosts outside the mesh is an egress gateway, whatever its labels.
+                // Gateway API: backends of kind Hostname (or ServiceEntry) are Istio's egress pattern. An Istio API
+                // gateway forwarding to a ServiceEntry host may be an ingress proxying to an outside backend: it
+                // counts as egress only by its labels or when sidecars route to it (below).
                 for (RouteRule rule : routesByGateway.getOrDefault(b, List.of())) {
                     for (RouteDestination d : rule.destinations()) {
-                        wb.egress |= "Hostname".equals(d.kind()) || "ServiceEntry".equals(d.kind())
-                                || (!d.host().endsWith("." + Hosts.CLUSTER_DOMAIN) && serviceEntryFor(d.host(), wb.namespace).isPresent());
+                        wb.egress |= "Hostname".equals(d.kind()) || "ServiceEntry".equals(d.kind());
                     }
                 }
             }
