@@ -68,17 +68,6 @@ public final class Hosts {
         return covers(a, b) || covers(b, a);
     }
 
-    public static boolean anyIntersect(Collection<String> as, Collection<String> bs) {
-        for (String a : as) {
-            for (String b : bs) {
-                if (intersect(a, b)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
     /**
      * Istio's {@code MostSpecificHostMatch}: an exact match wins, otherwise the longest wildcard that
      * covers {@code host}.

@@ -21,7 +21,7 @@ public final class Labels {
             return false;
         }
         for (Map.Entry<String, String> e : selector.entrySet()) {
-            if (!e.getValue().equals(labels.get(e.getKey()))) {
+            if (!labels.containsKey(e.getKey()) || !java.util.Objects.equals(e.getValue(), labels.get(e.getKey()))) {
                 return false;
             }
         }

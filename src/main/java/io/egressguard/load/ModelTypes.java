@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The fabric8 model class each kind is read into. Every served version of an API group has the same schema
@@ -50,16 +49,6 @@ public final class ModelTypes {
 
     public static Class<? extends HasMetadata> classOf(Kind kind) {
         return CLASSES.get(kind);
-    }
-
-    /** The kind of a typed object (as informers deliver them). */
-    public static Optional<Kind> kindOf(HasMetadata o) {
-        for (var e : CLASSES.entrySet()) {
-            if (e.getValue() == o.getClass()) {
-                return Optional.of(e.getKey());
-            }
-        }
-        return Kind.of(o.getApiVersion(), o.getKind());
     }
 
     /** Every model class the engine deserialises (for native-image reflection registration). */

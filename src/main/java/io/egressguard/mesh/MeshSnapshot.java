@@ -222,11 +222,14 @@ public final class MeshSnapshot {
         String version = null;
         if (d.getSpec() != null && d.getSpec().getTemplate() != null && d.getSpec().getTemplate().getSpec() != null) {
             for (Container c : nonNull(d.getSpec().getTemplate().getSpec().getContainers())) {
+                if (c == null) {
+                    continue;
+                }
                 if (c.getImage() != null && c.getImage().contains(":")) {
                     version = c.getImage().substring(c.getImage().lastIndexOf(':') + 1);
                 }
                 for (EnvVar e : nonNull(c.getEnv())) {
-                    if (e.getName() != null && e.getValue() != null) {
+                    if (e != null && e.getName() != null && e.getValue() != null) {
                         env.put(e.getName(), e.getValue());
                     }
                 }
@@ -759,10 +762,6 @@ public final class MeshSnapshot {
 
     public List<RouteRule> routes(ObjectRef source) {
         return routesBySource.getOrDefault(source, List.of());
-    }
-
-    public Collection<List<RouteRule>> allRoutes() {
-        return routesBySource.values();
     }
 
     /** Mesh (sidecar) routes whose hosts intersect {@code host}. */

@@ -36,10 +36,6 @@ public record RouteRule(ObjectRef source, String path, Section section, List<Str
         return bindings.contains(Binding.MESH);
     }
 
-    public boolean appliesTo(Binding b) {
-        return bindings.contains(b);
-    }
-
     /** True when the rule serves {@code host} (which may itself be a wildcard). */
     public boolean servesHost(String host) {
         return hosts.stream().anyMatch(h -> Hosts.intersect(h, host));
