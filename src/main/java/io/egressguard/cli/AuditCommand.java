@@ -34,11 +34,6 @@ import java.util.concurrent.Callable;
         exitCodeList = {Cli.EXIT_OK, Cli.EXIT_FINDINGS, "2:usage error, or the cluster cannot be read"})
 public final class AuditCommand implements Callable<Integer> {
 
-    /** The kinds read from the cluster: what the webhook's informers watch. */
-    static final List<Kind> KINDS = List.of(Kind.NAMESPACE, Kind.SERVICE, Kind.DEPLOYMENT, Kind.NETWORK_POLICY,
-            Kind.SERVICE_ENTRY, Kind.VIRTUAL_SERVICE, Kind.DESTINATION_RULE, Kind.GATEWAY,
-            Kind.KUBERNETES_GATEWAY, Kind.HTTP_ROUTE, Kind.TLS_ROUTE);
-
     @CommandLine.Mixin
     ReportOptions report = new ReportOptions();
 
@@ -69,7 +64,7 @@ public final class AuditCommand implements Callable<Integer> {
         List<Resource> resources = new ArrayList<>();
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config()).build()) {
             long order = 0;
-            for (Kind k : KINDS) {
+            for (Kind k : ModelTypes.CLUSTER_KINDS) {
                 try {
                     var op = client.resources(ModelTypes.classOf(k));
                     List<? extends HasMetadata> items = k.namespaced() ? op.inAnyNamespace().list().getItems()

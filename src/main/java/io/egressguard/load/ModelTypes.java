@@ -44,6 +44,14 @@ public final class ModelTypes {
         CLASSES.put(Kind.POD, Pod.class);
     }
 
+    /**
+     * The kinds read from a live cluster (informers and the {@code audit} command): everything the rules use,
+     * except Pods (gateway workloads are known from Deployments) and Sidecars (no rule reads them yet).
+     */
+    public static final List<Kind> CLUSTER_KINDS = List.of(Kind.NAMESPACE, Kind.SERVICE, Kind.DEPLOYMENT,
+            Kind.NETWORK_POLICY, Kind.SERVICE_ENTRY, Kind.VIRTUAL_SERVICE, Kind.DESTINATION_RULE, Kind.GATEWAY,
+            Kind.KUBERNETES_GATEWAY, Kind.HTTP_ROUTE, Kind.TLS_ROUTE);
+
     private ModelTypes() {
     }
 

@@ -38,9 +38,7 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
 
     /** Kinds without which the webhook cannot judge anything: a failure to list them is never "not installed". */
     private static final List<Kind> CORE = List.of(Kind.NAMESPACE, Kind.SERVICE, Kind.DEPLOYMENT, Kind.NETWORK_POLICY);
-    private static final List<Kind> WATCHED = List.of(Kind.NAMESPACE, Kind.SERVICE, Kind.DEPLOYMENT, Kind.NETWORK_POLICY,
-            Kind.SERVICE_ENTRY, Kind.VIRTUAL_SERVICE, Kind.DESTINATION_RULE, Kind.GATEWAY,
-            Kind.KUBERNETES_GATEWAY, Kind.HTTP_ROUTE, Kind.TLS_ROUTE);
+    private static final List<Kind> WATCHED = ModelTypes.CLUSTER_KINDS;
 
     private final KubernetesClient client;
     private final MeshSettings settings;
