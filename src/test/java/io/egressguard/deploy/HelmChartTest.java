@@ -236,6 +236,13 @@ class HelmChartTest {
                         "sidecars"),
                 "gateway.networking.k8s.io", Set.of("gateways", "httproutes", "tlsroutes")), resources);
         assertFalse(resources.values().stream().anyMatch(r -> r.contains("secrets") || r.contains("*")));
+        // Every kind the informers and the audit command read is granted: the chart and the code cannot drift.
+        for (io.egressguard.model.Kind k : io.egressguard.load.ModelTypes.CLUSTER_KINDS) {
+            String kind = k.kindName().toLowerCase(java.util.Locale.ROOT);
+            boolean consonantY = kind.endsWith("y") && "aeiou".indexOf(kind.charAt(kind.length() - 2)) < 0;
+            String plural = consonantY ? kind.substring(0, kind.length() - 1) + "ies" : kind + "s";
+            assertTrue(resources.getOrDefault(k.group(), Set.of()).contains(plural), k + " (" + plural + ") not granted");
+        }
 
         ClusterRoleBinding binding = one(objects, ClusterRoleBinding.class);
         assertEquals(role.getMetadata().getName(), binding.getRoleRef().getName());
