@@ -105,6 +105,7 @@ public final class MeshSnapshot {
     }
 
     private final Map<ObjectRef, Compiled> compiled = new HashMap<>();
+    private final Map<Kind, List<Resource>> byKind = new java.util.EnumMap<>(Kind.class);
     private final Map<ObjectRef, Compiled> previous;
 
     private MeshSnapshot(MeshSettings settings, Collection<Resource> input, Map<ObjectRef, Compiled> previous) {
@@ -115,6 +116,9 @@ public final class MeshSnapshot {
             byRef.put(r.ref(), r);
         }
         this.resources = byRef;
+        for (Resource r : byRef.values()) {
+            byKind.computeIfAbsent(r.kind(), k -> new ArrayList<>()).add(r);
+        }
         indexNamespacesAndWorkloads();
         indexServiceEntries();
         indexDestinationRules();
@@ -168,13 +172,7 @@ public final class MeshSnapshot {
     // ---------------------------------------------------------------- building
 
     private List<Resource> ofKind(Kind kind) {
-        List<Resource> out = new ArrayList<>();
-        for (Resource r : resources.values()) {
-            if (r.kind() == kind) {
-                out.add(r);
-            }
-        }
-        return out;
+        return byKind.getOrDefault(kind, List.of());
     }
 
     private void indexNamespacesAndWorkloads() {
