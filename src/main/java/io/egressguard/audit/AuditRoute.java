@@ -1,7 +1,6 @@
 package io.egressguard.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.egressguard.cli.Cli;
 import io.egressguard.cli.ReportFormat;
 import io.quarkus.vertx.http.ManagementInterface;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,7 +34,7 @@ public class AuditRoute {
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("time", latest.get().time().toString());
                 body.put("durationMillis", latest.get().durationMillis());
-                body.putAll(json.readValue(ReportFormat.JSON.render(latest.get().report(), Cli.version()), Map.class));
+                body.putAll(ReportFormat.document(latest.get().report()));
                 ctx.response().putHeader("Content-Type", "application/json").end(json.writeValueAsString(body));
             } catch (Exception e) {
                 ctx.response().setStatusCode(500).end("{\"message\":\"cannot render the audit\"}");

@@ -60,11 +60,7 @@ public class AuditService {
     private volatile Audit latest;
 
     void start(@Observes StartupEvent event) {
-        EngineConfig c = EngineConfig.defaults().withAuditRules();
-        for (String s : config.severities().orElse(List.of())) {
-            c = c.withOverride(s);
-        }
-        engine = new Engine(c);
+        engine = new Engine(EngineConfig.defaults().withAuditRules().withOverrides(config.severities().orElse(List.of())));
         findingsGauge = MultiGauge.builder("egress_guard_audit_findings")
                 .description("Findings of the latest audit, by code, severity and namespace").register(registry);
         Gauge.builder("egress_guard_audit_last_run_timestamp_seconds", this,

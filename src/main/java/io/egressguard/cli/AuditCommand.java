@@ -90,9 +90,7 @@ public final class AuditCommand implements Callable<Integer> {
                 .filter(f -> namespaces.contains(f.object().kind().namespaced() ? f.object().namespace() : f.object().name()))
                 .toList();
         Report result = new Report(shown, all.origins(), all.objects(), 0);
-        out.print(options.format().render(result, Cli.version()));
-        out.flush();
-        return result.fails(options.threshold()) ? Cli.FINDINGS : Cli.OK;
+        return options.print(result, out);
     }
 
     /**

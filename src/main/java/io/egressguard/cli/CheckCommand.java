@@ -77,9 +77,7 @@ public final class CheckCommand implements Callable<Integer> {
         }
         ManifestReader.Result read = reader.result();
         Report result = run(read, options.config(), MeshSettings.DEFAULT.withRootNamespace(report.rootNamespace));
-        out.print(options.format().render(result, Cli.version()));
-        out.flush();
-        return result.fails(options.threshold()) ? Cli.FINDINGS : Cli.OK;
+        return options.print(result, out);
     }
 
     static Report run(ManifestReader.Result read, EngineConfig config, MeshSettings settings) {

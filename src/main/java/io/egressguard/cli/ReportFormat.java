@@ -24,7 +24,7 @@ public enum ReportFormat {
     public String render(Report report, String version) {
         return switch (this) {
             case TEXT -> text(report);
-            case JSON -> write(json(report));
+            case JSON -> write(document(report));
             case SARIF -> write(sarif(report, version));
         };
     }
@@ -45,7 +45,8 @@ public enum ReportFormat {
                 + r.count(Severity.INFO) + " infos";
     }
 
-    static Map<String, Object> json(Report r) {
+    /** The JSON document of a report: {@code findings} and {@code summary}. */
+    public static Map<String, Object> document(Report r) {
         List<Object> findings = new ArrayList<>();
         for (Finding f : r.findings()) {
             Map<String, Object> m = new LinkedHashMap<>();

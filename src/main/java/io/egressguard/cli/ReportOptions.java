@@ -29,6 +29,13 @@ public final class ReportOptions {
 
     /** What the options mean, validated; an IllegalArgumentException carries the message for the user. */
     record Parsed(ReportFormat format, Severity threshold, EngineConfig config) {
+
+        /** Prints the whole report at once (never half of it) and returns the exit status it calls for. */
+        int print(Report report, java.io.PrintWriter out) {
+            out.print(format.render(report, Cli.version()));
+            out.flush();
+            return report.fails(threshold) ? Cli.FINDINGS : Cli.OK;
+        }
     }
 
     Parsed parse(EngineConfig base) {
@@ -43,10 +50,6 @@ public final class ReportOptions {
             case "warning" -> Severity.WARNING;
             default -> throw new IllegalArgumentException("--fail-on takes error or warning, not '" + failOn + "'");
         };
-        EngineConfig config = base;
-        for (String s : severities) {
-            config = config.withOverride(s);
-        }
-        return new Parsed(format, threshold, config);
+        return new Parsed(format, threshold, base.withOverrides(severities));
     }
 }

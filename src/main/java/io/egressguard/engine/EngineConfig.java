@@ -61,6 +61,15 @@ public final class EngineConfig {
         return new EngineConfig(m, audit);
     }
 
+    /** Applies {@link #withOverride} to each {@code CODE=ACTION}, in order. */
+    public EngineConfig withOverrides(java.util.List<String> specs) {
+        EngineConfig c = this;
+        for (String spec : specs) {
+            c = c.withOverride(spec);
+        }
+        return c;
+    }
+
     public boolean enabled(Catalogue c) {
         return (audit || !c.auditOnly()) && overrides.getOrDefault(c, Optional.of(c.defaultSeverity())).isPresent();
     }

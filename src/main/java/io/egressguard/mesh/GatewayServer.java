@@ -27,6 +27,18 @@ public record GatewayServer(ObjectRef gateway, Binding binding, String path, Str
         hosts = List.copyOf(hosts);
     }
 
+    /**
+     * A Gateway API listener as a server. Its TLS mode defaults to Terminate when a {@code tls} block or the
+     * HTTPS protocol says TLS is terminated; without either there is no TLS mode.
+     */
+    public static GatewayServer ofListener(ObjectRef gateway, Binding binding, String path,
+            io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener l) {
+        String mode = l.getTls() != null ? (l.getTls().getMode() == null ? "TERMINATE" : l.getTls().getMode())
+                : "HTTPS".equalsIgnoreCase(l.getProtocol()) ? "TERMINATE" : null;
+        return new GatewayServer(gateway, binding, path, l.getName(), l.getPort() == null ? 0 : l.getPort(), l.getProtocol(),
+                mode, List.of(l.getHostname() == null ? "*" : l.getHostname()));
+    }
+
     /** The gateway passes TLS through untouched: only SNI ({@code tls}) routes can match. */
     public boolean passthrough() {
         return tlsMode != null && tlsMode.contains("PASSTHROUGH");

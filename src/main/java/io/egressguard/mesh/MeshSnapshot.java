@@ -351,12 +351,7 @@ public final class MeshSnapshot {
                 if (l == null || l.getPort() == null) {
                     continue;
                 }
-                String mode = l.getTls() == null ? null : l.getTls().getMode() == null ? "TERMINATE" : l.getTls().getMode();
-                if (mode == null && "HTTPS".equalsIgnoreCase(l.getProtocol())) {
-                    mode = "TERMINATE";
-                }
-                servers.add(new GatewayServer(r.ref(), b, "spec.listeners[" + i + "]", l.getName(), l.getPort(),
-                        l.getProtocol(), mode, List.of(l.getHostname() == null ? "*" : l.getHostname())));
+                servers.add(GatewayServer.ofListener(r.ref(), b, "spec.listeners[" + i + "]", l));
             }
             serversByGateway.put(b, servers);
         }

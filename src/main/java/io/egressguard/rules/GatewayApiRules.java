@@ -222,9 +222,7 @@ final class GatewayApiRules {
                     reason = "hostnames " + hostnames + " do not intersect listener hostname " + lh;
                     continue;
                 }
-                GatewayServer srv = new GatewayServer(route.ref(), null, "", l.getName(), l.getPort() == null ? 0 : l.getPort(),
-                        l.getProtocol(), l.getTls() == null ? null : l.getTls().getMode() == null ? "TERMINATE" : l.getTls().getMode(),
-                        List.of("*"));
+                GatewayServer srv = GatewayServer.ofListener(route.ref(), null, "", l);
                 boolean kindFits = route.kind() == Kind.HTTP_ROUTE
                         ? srv.protocol().equals("HTTP") || srv.protocol().equals("HTTPS")
                         : srv.protocol().equals("TLS") && srv.passthrough();

@@ -65,11 +65,7 @@ public class AdmissionHandler {
 
     @PostConstruct
     void init() {
-        EngineConfig c = EngineConfig.defaults();
-        for (String s : config.severities().orElse(List.of())) {
-            c = c.withOverride(s);
-        }
-        engine = new Engine(c);
+        engine = new Engine(EngineConfig.defaults().withOverrides(config.severities().orElse(List.of())));
     }
 
     public Reply handle(byte[] body) {
