@@ -48,49 +48,7 @@ public final class MeshSnapshot {
     /** Label Kubernetes puts on every Namespace (since 1.21): selectors can always match it. */
     public static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
     static final String GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name";
-
-    private final MeshSettings settings;
-    private final Map<ObjectRef, Resource> resources;
-
-    private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
-    private final List<String> injectedNamespaces = new ArrayList<>();
-    private List<String> injectedNamespacesView = List.of();
-
-    private final Map<String, Service> servicesByHost = new HashMap<>();
-    private final List<Map<String, String>> workloadLabels = new ArrayList<>();
-    private final Map<String, List<Map<String, String>>> workloadLabelsByNamespace = new HashMap<>();
-    private IstiodInfo istiod;
-
-    private final Map<ObjectRef, ServiceEntryInfo> serviceEntries = new LinkedHashMap<>();
-    private final Map<String, List<ServiceEntryInfo>> serviceEntriesByHost = new HashMap<>();
-    private final List<ServiceEntryInfo> wildcardServiceEntries = new ArrayList<>();
-
-    private final Map<ObjectRef, DestinationRuleInfo> destinationRules = new LinkedHashMap<>();
-    private final Map<String, Map<String, List<DestinationRuleInfo>>> destinationRulesByNamespace = new HashMap<>();
-
-    private final Map<Binding, ObjectRef> gateways = new HashMap<>();
-    private final Map<Binding, List<GatewayServer>> serversByGateway = new HashMap<>();
-    private final Map<String, GatewayWorkload> workloadsByServiceHost = new LinkedHashMap<>();
-    private final Map<Binding, List<GatewayWorkload>> workloadsByGateway = new HashMap<>();
-
-    private final Map<ObjectRef, List<RouteRule>> routesBySource = new LinkedHashMap<>();
-    private final Map<String, List<RouteRule>> meshRoutesByHost = new HashMap<>();
-    private final List<RouteRule> wildcardMeshRoutes = new ArrayList<>();
-    private final Map<Binding, List<RouteRule>> routesByGateway = new HashMap<>();
-    private final Map<String, List<RouteRule>> gatewayRoutesByHost = new HashMap<>();
-    private final List<RouteRule> wildcardGatewayRoutes = new ArrayList<>();
-    private final Map<String, List<RouteRule>> meshRoutesByDestination = new HashMap<>();
-    private final Map<String, List<RouteRule>> gatewayRoutesByDestination = new HashMap<>();
-
-    private final Map<String, List<NetworkPolicy>> networkPoliciesByNamespace = new HashMap<>();
-    private final Map<Object, Object> derived = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private final Set<EgressUse> publicEgressUses = new LinkedHashSet<>();
-    private final Map<String, Set<EgressUse>> egressUsesByVisibleNamespace = new HashMap<>();
-    private final Map<String, Set<EgressUse>> egressUsesByRouteNamespace = new HashMap<>();
-    private final Map<String, Set<String>> publicSubsetsByGateway = new HashMap<>();
-    private final Map<String, Map<String, Set<String>>> exportedSubsetsByGateway = new HashMap<>();
-    private final Map<String, List<DestinationRuleInfo>> destinationRulesByHost = new HashMap<>();
+    private static final String ALL = "*";
 
     /** Sidecars send to an egress gateway on a Service port (null when the caller's port is kept). */
     public record EgressUse(GatewayWorkload gateway, Integer port) {
@@ -100,36 +58,212 @@ public final class MeshSnapshot {
     public record IstiodInfo(String version, Map<String, String> env) {
     }
 
+    /** A mesh route destination that names a subset of a host. */
+    public record SubsetUse(RouteRule rule, RouteDestination destination) {
+        public String subset() {
+            return destination.subset();
+        }
+    }
+
+    /**
+     * How a snapshot derived by {@link #with} or {@link #without} differs from the one it came from.
+     *
+     * @param from the object before the change, null when it is created
+     * @param to   the object after the change, null when it is deleted
+     */
+    public record Change(MeshSnapshot before, ObjectRef ref, Resource from, Resource to) {
+    }
+
     /** What was derived from one object alone, kept so that the next snapshot need not derive it again. */
     private record Compiled(Resource source, Object value) {
     }
 
-    private final Map<ObjectRef, Compiled> compiled = new HashMap<>();
-    private final Map<Kind, List<Resource>> byKind = new java.util.EnumMap<>(Kind.class);
+    private record SubsetKey(String host, String client, String subset) {
+    }
+
+    private record HostKey(String host, String key) {
+    }
+
+    /** An egress use as indexed: by the gateway's Service host, so that a changed Gateway leaves it valid. */
+    private record GatewayPort(String host, Integer port) implements Comparable<GatewayPort> {
+        private static final Comparator<GatewayPort> ORDER = Comparator.comparing(GatewayPort::host)
+                .thenComparing(GatewayPort::port, Comparator.nullsFirst(Comparator.naturalOrder()));
+
+        @Override
+        public int compareTo(GatewayPort o) {
+            return ORDER.compare(this, o);
+        }
+    }
+
+    private final MeshSettings settings;
+    private final Change change;
+
+    private final Layer<ObjectRef, Resource> resources;
+    private final Layer<ObjectRef, Long> positions;
+    private long nextPosition;
+    private final MultiIndex<Kind, Resource> byKind;
+
+    // Namespaces, Services and workloads: a change to one of them builds a new snapshot from scratch, so
+    // snapshots derived by a change share these with the one they came from.
+    private final Map<String, Map<String, String>> namespaceLabels;
+    private final List<String> injectedNamespaces;
+    private final Map<String, Service> servicesByHost;
+    private final List<Map<String, String>> workloadLabels;
+    private final Map<String, List<Map<String, String>>> workloadLabelsByNamespace;
+    private final IstiodInfo istiod;
+
+    private final Layer<ObjectRef, ServiceEntryInfo> serviceEntries;
+    private final MultiIndex<String, ServiceEntryInfo> serviceEntriesByHost;
+    private final MultiIndex<String, ServiceEntryInfo> wildcardServiceEntries;
+    /** Gateway API routes attached to a ServiceEntry (parentRef of kind ServiceEntry), by that entry. */
+    private final MultiIndex<ObjectRef, ObjectRef> routesAttachedToServiceEntry;
+    private final Layer<ObjectRef, List<ObjectRef>> serviceEntriesAttachedTo;
+
+    private final Layer<ObjectRef, DestinationRuleInfo> destinationRules;
+    private final Layer<String, Map<String, List<DestinationRuleInfo>>> destinationRulesByNamespace;
+    private final MultiIndex<String, DestinationRuleInfo> destinationRulesByHost;
+
+    private final Layer<Binding, ObjectRef> gateways;
+    private final Layer<Binding, List<GatewayServer>> serversByGateway;
+
+    private final Layer<ObjectRef, List<RouteRule>> routesBySource;
+    private final MultiIndex<String, RouteRule> meshRoutesByHost;
+    private final MultiIndex<String, RouteRule> wildcardMeshRoutes;
+    private final MultiIndex<Binding, RouteRule> routesByGateway;
+    private final MultiIndex<String, RouteRule> gatewayRoutesByHost;
+    private final MultiIndex<String, RouteRule> wildcardGatewayRoutes;
+    private final MultiIndex<String, RouteRule> meshRoutesByDestination;
+    private final MultiIndex<String, RouteRule> gatewayRoutesByDestination;
+    private final MultiIndex<HostKey, RouteRule> meshRoutesByDestinationAndClient;
+    private final MultiIndex<SubsetKey, SubsetUse> subsetUses;
+    private final CountIndex<String, String> exportedSubsets;
+    private final CountIndex<HostKey, String> clientSubsets;
+
+    private final MultiIndex<String, NetworkPolicy> networkPoliciesByNamespace;
+
+    // Gateway workloads and what sidecars send to them: rebuilt when a Gateway changes or a gateway starts
+    // or stops being an egress gateway; otherwise patched.
+    private Map<String, GatewayWorkload> workloadsByServiceHost;
+    private Map<Binding, List<String>> workloadsByGateway;
+    private Set<String> egressByLabels;
+    private CountIndex<String, GatewayPort> publicEgressUses;
+    private CountIndex<String, GatewayPort> egressUsesByVisibleNamespace;
+    private CountIndex<String, GatewayPort> egressUsesByRouteNamespace;
+    private CountIndex<String, String> publicSubsetsByGateway;
+    private CountIndex<HostKey, String> exportedSubsetsByGateway;
+
+    private final Map<Object, Object> derived = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<ObjectRef, Compiled> compiled;
     private final Map<ObjectRef, Compiled> previous;
+
+    // ---------------------------------------------------------------- full build
 
     private MeshSnapshot(MeshSettings settings, Collection<Resource> input, Map<ObjectRef, Compiled> previous) {
         this.settings = settings;
+        this.change = null;
         this.previous = previous;
-        Map<ObjectRef, Resource> byRef = new LinkedHashMap<>();
+        this.compiled = new HashMap<>();
+        this.resources = new Layer<>();
+        this.positions = new Layer<>();
+        this.byKind = new MultiIndex<>(this::byPosition);
         for (Resource r : input) {
-            byRef.put(r.ref(), r);
+            if (resources.get(r.ref()) == null) {
+                positions.put(r.ref(), nextPosition++);
+            }
+            resources.put(r.ref(), r);
         }
-        this.resources = byRef;
-        for (Resource r : byRef.values()) {
-            byKind.computeIfAbsent(r.kind(), k -> new ArrayList<>()).add(r);
+        for (Resource r : resources.values()) {
+            byKind.add(r.kind(), r);
         }
-        indexNamespacesAndWorkloads();
-        indexServiceEntries();
-        indexDestinationRules();
-        indexGateways();
-        indexRoutes();
-        indexGatewayWorkloads();
-        indexEgressUses();
+        namespaceLabels = new HashMap<>();
+        List<String> injected = new ArrayList<>();
+        servicesByHost = new HashMap<>();
+        workloadLabels = new ArrayList<>();
+        workloadLabelsByNamespace = new HashMap<>();
+        IstiodInfo istiodFound = null;
+        for (Resource r : resources.values()) {
+            switch (r.kind()) {
+                case NAMESPACE -> {
+                    Map<String, String> labels = new HashMap<>(labelsOf(r.object()));
+                    labels.putIfAbsent(NAMESPACE_NAME_LABEL, r.ref().name());
+                    namespaceLabels.put(r.ref().name(), labels);
+                    if (sidecarInjected(labels)) {
+                        injected.add(r.ref().name());
+                    }
+                }
+                case SERVICE -> servicesByHost.put(Hosts.serviceHost(r.ref().name(), r.ref().namespace()), (Service) r.object());
+                case DEPLOYMENT -> {
+                    Deployment d = (Deployment) r.object();
+                    Map<String, String> labels = d.getSpec() == null || d.getSpec().getTemplate() == null
+                            || d.getSpec().getTemplate().getMetadata() == null ? Map.of()
+                            : nonNull(d.getSpec().getTemplate().getMetadata().getLabels());
+                    addWorkload(r.ref().namespace(), labels);
+                    if ("istiod".equals(r.ref().name()) && r.ref().namespace().equals(settings.rootNamespace())) {
+                        istiodFound = istiodInfo(d);
+                    }
+                }
+                case POD -> addWorkload(r.ref().namespace(), labelsOf(r.object()));
+                default -> {
+                }
+            }
+        }
+        injected.sort(Comparator.naturalOrder());
+        injectedNamespaces = java.util.Collections.unmodifiableList(injected);
+        istiod = istiodFound;
+
+        serviceEntries = new Layer<>();
+        serviceEntriesByHost = new MultiIndex<>(this::serviceEntryOrder);
+        wildcardServiceEntries = new MultiIndex<>(this::serviceEntryOrder);
+        routesAttachedToServiceEntry = new MultiIndex<>(this::byPosition);
+        serviceEntriesAttachedTo = new Layer<>();
+        destinationRules = new Layer<>();
+        destinationRulesByNamespace = new Layer<>();
+        destinationRulesByHost = new MultiIndex<>(DESTINATION_RULE_ORDER);
+        gateways = new Layer<>();
+        serversByGateway = new Layer<>();
+        routesBySource = new Layer<>();
+        meshRoutesByHost = new MultiIndex<>(this::routeOrder);
+        wildcardMeshRoutes = new MultiIndex<>(this::routeOrder);
+        routesByGateway = new MultiIndex<>(this::routeOrder);
+        gatewayRoutesByHost = new MultiIndex<>(this::routeOrder);
+        wildcardGatewayRoutes = new MultiIndex<>(this::routeOrder);
+        meshRoutesByDestination = new MultiIndex<>(this::routeOrder);
+        gatewayRoutesByDestination = new MultiIndex<>(this::routeOrder);
+        meshRoutesByDestinationAndClient = new MultiIndex<>(this::routeOrder);
+        subsetUses = new MultiIndex<>(this::subsetUseOrder);
+        exportedSubsets = new CountIndex<>(Comparator.naturalOrder());
+        clientSubsets = new CountIndex<>(Comparator.naturalOrder());
+        networkPoliciesByNamespace = new MultiIndex<>(this::networkPolicyOrder);
+
+        for (Resource r : ofKind(Kind.SERVICE_ENTRY)) {
+            indexServiceEntry(compile(r, () -> serviceEntryInfo(r)), true);
+        }
+        List<DestinationRuleInfo> rules = new ArrayList<>();
+        for (Resource r : ofKind(Kind.DESTINATION_RULE)) {
+            DestinationRuleInfo info = compile(r, () -> destinationRuleInfo(r));
+            if (info != null) {
+                rules.add(info);
+            }
+        }
+        rules.sort(DESTINATION_RULE_ORDER);
+        rules.forEach(d -> indexDestinationRule(d, true));
+        for (Resource r : ofKind(Kind.GATEWAY)) {
+            indexGateway(r, true);
+        }
+        for (Resource r : ofKind(Kind.KUBERNETES_GATEWAY)) {
+            indexGateway(r, true);
+        }
+        for (Resource r : resources.values()) {
+            if (isRoute(r.kind())) {
+                List<RouteRule> compiledRules = compileRoutes(r);
+                routesBySource.put(r.ref(), compiledRules);
+                compiledRules.forEach(rule -> indexRoute(rule, true));
+            }
+        }
         for (Resource r : ofKind(Kind.NETWORK_POLICY)) {
-            networkPoliciesByNamespace.computeIfAbsent(r.ref().namespace(), k -> new ArrayList<>())
-                    .add((NetworkPolicy) r.object());
+            networkPoliciesByNamespace.add(r.ref().namespace(), (NetworkPolicy) r.object());
         }
+        indexGatewayWorkloads();
     }
 
     public static MeshSnapshot of(MeshSettings settings, Collection<Resource> resources) {
@@ -141,78 +275,652 @@ public final class MeshSnapshot {
      * (the same {@link Resource} instance): informer rebuilds recompile only what changed.
      */
     public MeshSnapshot rebuild(Collection<Resource> resources) {
-        return new MeshSnapshot(settings, resources, compiled);
+        return new MeshSnapshot(settings, resources, root().compiled);
     }
 
     /** This state with {@code r} created or replaced. */
     public MeshSnapshot with(Resource r) {
-        Map<ObjectRef, Resource> copy = new LinkedHashMap<>(resources);
-        copy.put(r.ref(), r);
-        return new MeshSnapshot(settings, copy.values(), compiled);
+        return changed(r.ref(), r);
     }
 
     /** This state with {@code ref} deleted. */
     public MeshSnapshot without(ObjectRef ref) {
-        Map<ObjectRef, Resource> copy = new LinkedHashMap<>(resources);
-        copy.remove(ref);
-        return new MeshSnapshot(settings, copy.values(), compiled);
+        return resources.containsKey(ref) ? changed(ref, null) : this;
     }
 
-    /** The value derived from {@code r} alone: reused from the previous snapshot when {@code r} is unchanged. */
-    @SuppressWarnings("unchecked")
+    /**
+     * The state after one change. A change to an Istio or Gateway API object or a NetworkPolicy is applied
+     * to this snapshot's indexes (the result shares everything else with this one); a change to a
+     * Namespace, Service or workload, which many indexes depend on, builds the state again.
+     */
+    private MeshSnapshot changed(ObjectRef ref, Resource to) {
+        return switch (ref.kind()) {
+            case NAMESPACE, SERVICE, DEPLOYMENT, POD -> {
+                Layer<ObjectRef, Resource> copy = new Layer<>();
+                for (Resource r : resources.values()) {
+                    copy.put(r.ref(), r);
+                }
+                if (to == null) {
+                    copy.remove(ref);
+                } else {
+                    copy.put(ref, to);
+                }
+                yield rebuild(copy.values());
+            }
+            default -> new MeshSnapshot(this, ref, to);
+        };
+    }
+
+    // ---------------------------------------------------------------- derived by one change
+
+    private MeshSnapshot(MeshSnapshot before, ObjectRef ref, Resource to) {
+        Resource from = before.resources.get(ref);
+        this.settings = before.settings;
+        this.change = new Change(before, ref, from, to);
+        this.previous = Map.of();
+        this.compiled = Map.of();
+        this.resources = new Layer<>(before.resources);
+        this.positions = new Layer<>(before.positions);
+        this.nextPosition = before.nextPosition;
+        this.byKind = new MultiIndex<>(before.byKind, this::byPosition);
+        namespaceLabels = before.namespaceLabels;
+        injectedNamespaces = before.injectedNamespaces;
+        servicesByHost = before.servicesByHost;
+        workloadLabels = before.workloadLabels;
+        workloadLabelsByNamespace = before.workloadLabelsByNamespace;
+        istiod = before.istiod;
+        serviceEntries = new Layer<>(before.serviceEntries);
+        serviceEntriesByHost = new MultiIndex<>(before.serviceEntriesByHost, this::serviceEntryOrder);
+        wildcardServiceEntries = new MultiIndex<>(before.wildcardServiceEntries, this::serviceEntryOrder);
+        routesAttachedToServiceEntry = new MultiIndex<>(before.routesAttachedToServiceEntry, this::byPosition);
+        serviceEntriesAttachedTo = new Layer<>(before.serviceEntriesAttachedTo);
+        destinationRules = new Layer<>(before.destinationRules);
+        destinationRulesByNamespace = new Layer<>(before.destinationRulesByNamespace);
+        destinationRulesByHost = new MultiIndex<>(before.destinationRulesByHost, DESTINATION_RULE_ORDER);
+        gateways = new Layer<>(before.gateways);
+        serversByGateway = new Layer<>(before.serversByGateway);
+        routesBySource = new Layer<>(before.routesBySource);
+        meshRoutesByHost = new MultiIndex<>(before.meshRoutesByHost, this::routeOrder);
+        wildcardMeshRoutes = new MultiIndex<>(before.wildcardMeshRoutes, this::routeOrder);
+        routesByGateway = new MultiIndex<>(before.routesByGateway, this::routeOrder);
+        gatewayRoutesByHost = new MultiIndex<>(before.gatewayRoutesByHost, this::routeOrder);
+        wildcardGatewayRoutes = new MultiIndex<>(before.wildcardGatewayRoutes, this::routeOrder);
+        meshRoutesByDestination = new MultiIndex<>(before.meshRoutesByDestination, this::routeOrder);
+        gatewayRoutesByDestination = new MultiIndex<>(before.gatewayRoutesByDestination, this::routeOrder);
+        meshRoutesByDestinationAndClient = new MultiIndex<>(before.meshRoutesByDestinationAndClient, this::routeOrder);
+        subsetUses = new MultiIndex<>(before.subsetUses, this::subsetUseOrder);
+        exportedSubsets = new CountIndex<>(before.exportedSubsets);
+        clientSubsets = new CountIndex<>(before.clientSubsets);
+        networkPoliciesByNamespace = new MultiIndex<>(before.networkPoliciesByNamespace, this::networkPolicyOrder);
+        workloadsByServiceHost = before.workloadsByServiceHost;
+        workloadsByGateway = before.workloadsByGateway;
+        egressByLabels = before.egressByLabels;
+        publicEgressUses = new CountIndex<>(before.publicEgressUses);
+        egressUsesByVisibleNamespace = new CountIndex<>(before.egressUsesByVisibleNamespace);
+        egressUsesByRouteNamespace = new CountIndex<>(before.egressUsesByRouteNamespace);
+        publicSubsetsByGateway = new CountIndex<>(before.publicSubsetsByGateway);
+        exportedSubsetsByGateway = new CountIndex<>(before.exportedSubsetsByGateway);
+
+        if (from != null) {
+            byKind.remove(ref.kind(), from);
+        }
+        if (to == null) {
+            resources.remove(ref);
+        } else {
+            if (from == null) {
+                positions.put(ref, nextPosition++);
+            }
+            resources.put(ref, to);
+            byKind.add(ref.kind(), to);
+        }
+        Set<String> touchedHosts = new LinkedHashSet<>();
+        boolean gatewaysChanged = false;
+        switch (ref.kind()) {
+            case SERVICE_ENTRY -> {
+                indexServiceEntry(before.serviceEntries.get(ref), false);
+                indexServiceEntry(to == null ? null : serviceEntryInfo(to), true);
+                // Gateway API routes attached to this entry take its hosts: they change with it.
+                for (ObjectRef route : List.copyOf(before.routesAttachedToServiceEntry.get(ref))) {
+                    replaceRoutes(route, resources.get(route), touchedHosts);
+                }
+            }
+            case DESTINATION_RULE -> {
+                DestinationRuleInfo old = before.destinationRules.get(ref);
+                if (old != null) {
+                    indexDestinationRule(old, false);
+                }
+                DestinationRuleInfo now = to == null ? null : destinationRuleInfo(to);
+                if (now != null) {
+                    indexDestinationRule(now, true);
+                }
+            }
+            case GATEWAY, KUBERNETES_GATEWAY -> {
+                if (from != null) {
+                    indexGateway(from, false);
+                }
+                if (to != null) {
+                    indexGateway(to, true);
+                }
+                gatewaysChanged = !replaceServers(before, from, to);
+            }
+            case VIRTUAL_SERVICE, HTTP_ROUTE, TLS_ROUTE -> replaceRoutes(ref, to, touchedHosts);
+            case NETWORK_POLICY -> {
+                if (from != null) {
+                    networkPoliciesByNamespace.remove(ref.namespace(), (NetworkPolicy) from.object());
+                }
+                if (to != null) {
+                    networkPoliciesByNamespace.add(ref.namespace(), (NetworkPolicy) to.object());
+                }
+            }
+            default -> {
+            }
+        }
+        for (String host : touchedHosts) {
+            GatewayWorkload w = workloadsByServiceHost.get(host);
+            if (w != null && w.egress() != carriesEgress(host, w.bindings())) {
+                gatewaysChanged = true; // a gateway became, or stopped being, an egress gateway
+            }
+        }
+        if (gatewaysChanged) {
+            indexGatewayWorkloads();
+        }
+    }
+
+    /** Replaces the routes of one VirtualService, HTTPRoute or TLSRoute ({@code to} null: removes them). */
+    private void replaceRoutes(ObjectRef ref, Resource to, Set<String> touchedHosts) {
+        for (RouteRule rule : routesBySource.getOrDefault(ref, List.of())) {
+            indexRoute(rule, false);
+            egressUses(rule, null, false);
+            touched(rule, touchedHosts);
+        }
+        routesBySource.remove(ref);
+        for (ObjectRef se : serviceEntriesAttachedTo.getOrDefault(ref, List.of())) {
+            routesAttachedToServiceEntry.remove(se, ref);
+        }
+        serviceEntriesAttachedTo.remove(ref);
+        if (to == null) {
+            return;
+        }
+        List<RouteRule> rules = compileRoutes(to);
+        routesBySource.put(ref, rules);
+        for (RouteRule rule : rules) {
+            indexRoute(rule, true);
+            egressUses(rule, null, true);
+            touched(rule, touchedHosts);
+        }
+    }
+
+    /**
+     * A Gateway whose servers changed but that still runs on the same proxies (same selector, or same
+     * GatewayClass): its servers are replaced in place in the workloads it is bound to. False when the
+     * workloads themselves may change and must be found again.
+     */
+    private boolean replaceServers(MeshSnapshot before, Resource from, Resource to) {
+        if (from == null || to == null || !sameProxies(from, to)) {
+            return false;
+        }
+        Binding b = to.kind() == Kind.GATEWAY ? Binding.istioGateway(to.ref().namespace(), to.ref().name())
+                : Binding.kubernetesGateway(to.ref().namespace(), to.ref().name());
+        List<GatewayServer> old = before.servers(b);
+        List<GatewayServer> now = servers(b);
+        Map<String, GatewayWorkload> replaced = new LinkedHashMap<>(workloadsByServiceHost);
+        for (GatewayWorkload w : before.workloadsOf(b)) {
+            if (to.kind() == Kind.KUBERNETES_GATEWAY && w.service() == null) {
+                return false; // its ports come from the listeners
+            }
+            int at = indexOf(w.servers(), old.isEmpty() ? null : old.get(0));
+            if (at == w.servers().size()) {
+                return false; // no server of it to put the new ones in place of
+            }
+            List<GatewayServer> servers = new ArrayList<>(w.servers().subList(0, at));
+            servers.addAll(now);
+            servers.addAll(w.servers().subList(at + old.size(), w.servers().size()));
+            replaced.put(w.serviceHost(), new GatewayWorkload(w.serviceHost(), w.namespace(), w.servicePorts(),
+                    w.podLabels(), w.service(), w.bindings(), List.copyOf(servers), w.egress()));
+        }
+        workloadsByServiceHost = replaced;
+        return true;
+    }
+
+    private static boolean sameProxies(Resource from, Resource to) {
+        if (to.kind() == Kind.GATEWAY) {
+            Gateway a = (Gateway) from.object();
+            Gateway b = (Gateway) to.object();
+            return (a.getSpec() == null ? Map.of() : nonNull(a.getSpec().getSelector()))
+                    .equals(b.getSpec() == null ? Map.of() : nonNull(b.getSpec().getSelector()));
+        }
+        var a = (io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway) from.object();
+        var b = (io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway) to.object();
+        return a.getSpec() != null && b.getSpec() != null
+                && java.util.Objects.equals(a.getSpec().getGatewayClassName(), b.getSpec().getGatewayClassName());
+    }
+
+    /** Gateway hosts whose egress role a route may decide: where it sends sidecars, and its gateways' hosts. */
+    private void touched(RouteRule rule, Set<String> hosts) {
+        for (RouteDestination d : rule.destinations()) {
+            hosts.add(d.host());
+        }
+        for (Binding b : rule.bindings()) {
+            hosts.addAll(workloadsByGateway.getOrDefault(b, List.of()));
+        }
+    }
+
+    private MeshSnapshot root() {
+        return change == null ? this : change.before().root();
+    }
+
+    // ---------------------------------------------------------------- indexes, one object at a time
+
+    private static boolean isRoute(Kind k) {
+        return k == Kind.VIRTUAL_SERVICE || k == Kind.HTTP_ROUTE || k == Kind.TLS_ROUTE;
+    }
+
+    private long position(ObjectRef ref) {
+        Long p = positions.get(ref);
+        return p == null ? Long.MAX_VALUE : p;
+    }
+
+    private int byPosition(Resource a, Resource b) {
+        return Long.compare(position(a.ref()), position(b.ref()));
+    }
+
+    private int byPosition(ObjectRef a, ObjectRef b) {
+        return Long.compare(position(a), position(b));
+    }
+
+    private int serviceEntryOrder(ServiceEntryInfo a, ServiceEntryInfo b) {
+        return Long.compare(position(a.ref()), position(b.ref()));
+    }
+
+    private int networkPolicyOrder(NetworkPolicy a, NetworkPolicy b) {
+        return Long.compare(position(new ObjectRef(Kind.NETWORK_POLICY, a.getMetadata().getNamespace(), a.getMetadata().getName())),
+                position(new ObjectRef(Kind.NETWORK_POLICY, b.getMetadata().getNamespace(), b.getMetadata().getName())));
+    }
+
+    /** Routes in the order of their objects, then of their place in the object. */
+    private int routeOrder(RouteRule a, RouteRule b) {
+        int c = Long.compare(position(a.source()), position(b.source()));
+        if (c != 0 || a == b) {
+            return c;
+        }
+        List<RouteRule> rules = routesBySource.getOrDefault(a.source(), List.of());
+        return Integer.compare(indexOf(rules, a), indexOf(rules, b));
+    }
+
+    private int subsetUseOrder(SubsetUse a, SubsetUse b) {
+        int c = routeOrder(a.rule(), b.rule());
+        return c != 0 ? c : Integer.compare(indexOf(a.rule().destinations(), a.destination()),
+                indexOf(a.rule().destinations(), b.destination()));
+    }
+
+    private static int indexOf(List<?> l, Object o) {
+        for (int i = 0; i < l.size(); i++) {
+            if (l.get(i) == o) {
+                return i;
+            }
+        }
+        return l.size();
+    }
+
+    /**
+     * Istio orders DestinationRules by creation time, then name, then namespace ({@code
+     * sortConfigByCreationTime}): on merges the older rule wins.
+     */
+    private static final Comparator<DestinationRuleInfo> DESTINATION_RULE_ORDER = Comparator
+            .comparingLong(DestinationRuleInfo::order).thenComparing(d -> d.ref().name())
+            .thenComparing(d -> d.ref().namespace());
+
+    private void addWorkload(String ns, Map<String, String> labels) {
+        workloadLabels.add(labels);
+        workloadLabelsByNamespace.computeIfAbsent(ns, k -> new ArrayList<>()).add(labels);
+    }
+
     private <T> T compile(Resource r, java.util.function.Supplier<T> derive) {
+        if (change != null) {
+            return derive.get(); // a derived snapshot compiles only the changed object
+        }
         Compiled c = previous.get(r.ref());
         if (c == null || c.source() != r) {
             c = new Compiled(r, derive.get());
         }
         compiled.put(r.ref(), c);
-        return (T) c.value();
+        @SuppressWarnings("unchecked")
+        T value = (T) c.value();
+        return value;
     }
-
-    // ---------------------------------------------------------------- building
 
     private List<Resource> ofKind(Kind kind) {
-        return byKind.getOrDefault(kind, List.of());
+        return byKind.get(kind);
     }
 
-    private void indexNamespacesAndWorkloads() {
-        for (Resource r : resources.values()) {
-            switch (r.kind()) {
-                case NAMESPACE -> {
-                    Namespace ns = (Namespace) r.object();
-                    Map<String, String> labels = new HashMap<>(labelsOf(ns));
-                    labels.putIfAbsent(NAMESPACE_NAME_LABEL, r.ref().name());
-                    namespaceLabels.put(r.ref().name(), labels);
-                    if (sidecarInjected(labels)) {
-                        injectedNamespaces.add(r.ref().name());
-                    }
-                }
-                case SERVICE -> {
-                    Service s = (Service) r.object();
-                    servicesByHost.put(Hosts.serviceHost(r.ref().name(), r.ref().namespace()), s);
-                }
-                case DEPLOYMENT -> {
-                    Deployment d = (Deployment) r.object();
-                    Map<String, String> labels = d.getSpec() == null || d.getSpec().getTemplate() == null
-                            || d.getSpec().getTemplate().getMetadata() == null ? Map.of()
-                            : nonNull(d.getSpec().getTemplate().getMetadata().getLabels());
-                    addWorkload(r.ref().namespace(), labels);
-                    if ("istiod".equals(r.ref().name()) && r.ref().namespace().equals(settings.rootNamespace())) {
-                        istiod = istiodInfo(d);
-                    }
-                }
-                case POD -> addWorkload(r.ref().namespace(), labelsOf(r.object()));
-                default -> {
+    private void indexServiceEntry(ServiceEntryInfo info, boolean add) {
+        if (info == null) {
+            return;
+        }
+        if (add) {
+            serviceEntries.put(info.ref(), info);
+        } else {
+            serviceEntries.remove(info.ref());
+        }
+        for (String h : info.hosts()) {
+            MultiIndex<String, ServiceEntryInfo> index = Hosts.isWildcard(h) ? wildcardServiceEntries : serviceEntriesByHost;
+            String key = Hosts.isWildcard(h) ? ALL : h;
+            if (add) {
+                index.add(key, info);
+            } else {
+                index.remove(key, info);
+            }
+        }
+    }
+
+    private void indexDestinationRule(DestinationRuleInfo d, boolean add) {
+        if (add) {
+            destinationRules.put(d.ref(), d);
+            destinationRulesByHost.add(d.host(), d);
+        } else {
+            destinationRules.remove(d.ref());
+            destinationRulesByHost.remove(d.host(), d);
+        }
+        Map<String, List<DestinationRuleInfo>> inNamespace = destinationRulesByNamespace.get(d.namespace());
+        if (change == null && inNamespace != null) {
+            inNamespace.computeIfAbsent(d.host(), k -> new ArrayList<>()).add(d); // a full build adds in order
+            return;
+        }
+        // a derived snapshot copies the (small) per-namespace map it changes
+        Map<String, List<DestinationRuleInfo>> copy = new HashMap<>(inNamespace == null ? Map.of() : inNamespace);
+        List<DestinationRuleInfo> list = new ArrayList<>(copy.getOrDefault(d.host(), List.of()));
+        if (add) {
+            int at = 0;
+            while (at < list.size() && DESTINATION_RULE_ORDER.compare(list.get(at), d) <= 0) {
+                at++;
+            }
+            list.add(at, d);
+        } else {
+            list.removeIf(x -> x.ref().equals(d.ref()));
+        }
+        if (list.isEmpty()) {
+            copy.remove(d.host());
+        } else {
+            copy.put(d.host(), list);
+        }
+        if (copy.isEmpty()) {
+            destinationRulesByNamespace.remove(d.namespace());
+        } else {
+            destinationRulesByNamespace.put(d.namespace(), copy);
+        }
+    }
+
+    private void indexGateway(Resource r, boolean add) {
+        Binding b = r.kind() == Kind.GATEWAY ? Binding.istioGateway(r.ref().namespace(), r.ref().name())
+                : Binding.kubernetesGateway(r.ref().namespace(), r.ref().name());
+        if (!add) {
+            gateways.remove(b);
+            serversByGateway.remove(b);
+            return;
+        }
+        gateways.put(b, r.ref());
+        if (r.kind() == Kind.GATEWAY) {
+            serversByGateway.put(b, compile(r, () -> istioServers(r, b)));
+            return;
+        }
+        var g = (io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway) r.object();
+        List<GatewayServer> servers = new ArrayList<>();
+        List<Listener> ls = g.getSpec() == null ? List.of() : nonNull(g.getSpec().getListeners());
+        for (int i = 0; i < ls.size(); i++) {
+            Listener l = ls.get(i);
+            if (l != null && l.getPort() != null) {
+                servers.add(GatewayServer.ofListener(r.ref(), b, "spec.listeners[" + i + "]", l));
+            }
+        }
+        serversByGateway.put(b, List.copyOf(servers));
+    }
+
+    /** The routes of a VirtualService, HTTPRoute or TLSRoute; notes which ServiceEntries a route attaches to. */
+    private List<RouteRule> compileRoutes(Resource r) {
+        if (r.kind() == Kind.VIRTUAL_SERVICE) {
+            return compile(r, () -> VirtualServiceRoutes.compile(r.ref(), (VirtualService) r.object()));
+        }
+        List<ObjectRef> attached = new ArrayList<>();
+        List<RouteRule> rules = GatewayApiRoutes.compile(r.ref(), r.object(), (ns, name) -> {
+            attached.add(new ObjectRef(Kind.SERVICE_ENTRY, ns, name));
+            return serviceEntryHosts(ns, name);
+        });
+        if (!attached.isEmpty()) {
+            serviceEntriesAttachedTo.put(r.ref(), attached);
+            attached.forEach(se -> routesAttachedToServiceEntry.add(se, r.ref()));
+        }
+        return rules;
+    }
+
+    private void indexRoute(RouteRule rule, boolean add) {
+        for (Binding b : rule.bindings()) {
+            if (b.isMesh()) {
+                indexHostsAndDestinations(rule, add, meshRoutesByHost, wildcardMeshRoutes, meshRoutesByDestination);
+                indexSubsetUses(rule, add);
+            } else {
+                edit(routesByGateway, b, rule, add);
+                indexHostsAndDestinations(rule, add, gatewayRoutesByHost, wildcardGatewayRoutes, gatewayRoutesByDestination);
+            }
+        }
+    }
+
+    /** Indexes a route by the hosts it serves (wildcards apart) and by the hosts it sends to. */
+    private static void indexHostsAndDestinations(RouteRule rule, boolean add, MultiIndex<String, RouteRule> byHost,
+            MultiIndex<String, RouteRule> wildcards, MultiIndex<String, RouteRule> byDestination) {
+        for (String h : rule.hosts()) {
+            edit(Hosts.isWildcard(h) ? wildcards : byHost, Hosts.isWildcard(h) ? ALL : h, rule, add);
+        }
+        for (RouteDestination d : rule.destinations()) {
+            edit(byDestination, d.host(), rule, add);
+        }
+    }
+
+    private static <K, V> void edit(MultiIndex<K, V> index, K key, V value, boolean add) {
+        if (add) {
+            index.add(key, value);
+        } else {
+            index.remove(key, value);
+        }
+    }
+
+    private static <K, V> void edit(CountIndex<K, V> index, K key, V value, boolean add) {
+        if (add) {
+            index.add(key, value);
+        } else {
+            index.remove(key, value);
+        }
+    }
+
+    /**
+     * Subsets that mesh routes send to, by destination host and client namespace: every client namespace
+     * when the route is public (and namespaces are known), else the client namespaces it is exported to.
+     */
+    private void indexSubsetUses(RouteRule rule, boolean add) {
+        boolean everyClient = namespacesKnown() && rule.exportTo().isPublic();
+        List<String> clients = everyClient ? List.of() : clientNamespaces(rule.exportTo());
+        for (RouteDestination d : rule.destinations()) {
+            if (everyClient) {
+                edit(meshRoutesByDestinationAndClient, new HostKey(d.host(), null), rule, add);
+            }
+            for (String client : clients) {
+                edit(meshRoutesByDestinationAndClient, new HostKey(d.host(), client), rule, add);
+            }
+            if (d.subset() == null || d.subset().isEmpty()) {
+                continue;
+            }
+            SubsetUse use = new SubsetUse(rule, d);
+            if (everyClient) {
+                editSubsetUse(new SubsetKey(d.host(), null, d.subset()), use, add);
+                edit(clientSubsets, new HostKey(d.host(), null), d.subset(), add);
+            } else {
+                for (String client : clients) {
+                    editSubsetUse(new SubsetKey(d.host(), client, d.subset()), use, add);
+                    edit(clientSubsets, new HostKey(d.host(), client), d.subset(), add);
+                    edit(exportedSubsets, d.host(), d.subset(), add);
                 }
             }
         }
-        injectedNamespaces.sort(Comparator.naturalOrder());
-        injectedNamespacesView = java.util.Collections.unmodifiableList(injectedNamespaces);
     }
 
-    private void addWorkload(String ns, Map<String, String> labels) {
-        workloadLabels.add(labels);
-        workloadLabelsByNamespace.computeIfAbsent(ns, k -> new ArrayList<>()).add(labels);
+    private void editSubsetUse(SubsetKey key, SubsetUse use, boolean add) {
+        if (add) {
+            subsetUses.add(key, use);
+            return;
+        }
+        for (SubsetUse u : subsetUses.get(key)) {
+            if (u.rule() == use.rule() && u.destination() == use.destination()) {
+                subsetUses.remove(key, u);
+                return;
+            }
+        }
+    }
+
+    /**
+     * What one mesh route adds to the egress uses: its destinations on egress gateways ({@code only}: on that
+     * gateway alone, when not null).
+     */
+    private void egressUses(RouteRule r, GatewayWorkload only, boolean add) {
+        if (!r.appliesToMesh()) {
+            return;
+        }
+        for (RouteDestination d : r.destinations()) {
+            if (only != null && !only.serviceHost().equals(d.host())) {
+                continue;
+            }
+            GatewayWorkload w = workloadsByServiceHost.get(d.host());
+            if (w == null || !w.egress()) {
+                continue;
+            }
+            GatewayPort use = new GatewayPort(w.serviceHost(), d.effectivePort(r.port()));
+            edit(egressUsesByRouteNamespace, r.namespace(), use, add);
+            if (r.exportTo().isPublic()) {
+                edit(publicEgressUses, ALL, use, add);
+                if (d.subset() != null) {
+                    edit(publicSubsetsByGateway, w.serviceHost(), d.subset(), add);
+                }
+            } else {
+                for (String ns : r.exportTo().entries()) {
+                    String visible = ns.equals(".") ? r.namespace() : ns;
+                    edit(egressUsesByVisibleNamespace, visible, use, add);
+                    if (d.subset() != null) {
+                        edit(exportedSubsetsByGateway, new HostKey(w.serviceHost(), visible), d.subset(), add);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * An egress gateway carries traffic out of the mesh: its labels say so, sidecars route to its Service, or
+     * (Gateway API) its routes forward to Hostname or ServiceEntry backends. An Istio API gateway forwarding to
+     * a ServiceEntry host may be an ingress proxying to an outside backend: that alone does not count.
+     */
+    private boolean carriesEgress(String host, Set<Binding> bindings) {
+        if (egressByLabels.contains(host) || meshRoutesByDestination.containsKey(host)) {
+            return true;
+        }
+        for (Binding b : bindings) {
+            for (RouteRule rule : routesByGateway.get(b)) {
+                for (RouteDestination d : rule.destinations()) {
+                    if ("Hostname".equals(d.kind()) || "ServiceEntry".equals(d.kind())) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private Set<String> egressHosts() {
+        Set<String> out = new HashSet<>();
+        workloadsByServiceHost.values().forEach(w -> {
+            if (w.egress()) {
+                out.add(w.serviceHost());
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Finds the proxies behind every gateway. Istio API: a Gateway's {@code selector} picks gateway pods in
+     * any namespace; the Services that front those pods are what sidecars send to. Gateway API: Istio deploys
+     * each Gateway of its class with a Service {@code <name>-istio} in the Gateway's namespace. Then what
+     * sidecars send to the egress gateways among them.
+     */
+    private void indexGatewayWorkloads() {
+        Set<String> unchangedEgressGateways = workloadsByServiceHost == null ? null : egressHosts();
+        workloadsByServiceHost = new LinkedHashMap<>();
+        workloadsByGateway = new HashMap<>();
+        egressByLabels = new HashSet<>();
+        Map<Map<String, String>, List<Binding>> bySelector = new LinkedHashMap<>();
+        for (Resource r : ofKind(Kind.GATEWAY)) {
+            Gateway g = (Gateway) r.object();
+            Map<String, String> selector = g.getSpec() == null ? Map.of() : nonNull(g.getSpec().getSelector());
+            if (!selector.isEmpty()) {
+                bySelector.computeIfAbsent(selector, k -> new ArrayList<>())
+                        .add(Binding.istioGateway(r.ref().namespace(), r.ref().name()));
+            }
+        }
+        Map<String, WorkloadBuilder> builders = new LinkedHashMap<>();
+        for (var e : bySelector.entrySet()) {
+            Map<String, String> selector = e.getKey();
+            List<String> hosts = servicesFrontingSelector(selector);
+            if (hosts.isEmpty() && !workloadsKnown() && Labels.subsetOf(selector, defaultEgressPodLabels())) {
+                hosts = List.of(Hosts.serviceHost(settings.defaultEgressService(), settings.rootNamespace()));
+            }
+            for (String host : hosts) {
+                WorkloadBuilder wb = builders.computeIfAbsent(host, h -> new WorkloadBuilder(h, servicesByHost.get(h), selector));
+                wb.bindings.addAll(e.getValue());
+                if (Labels.subsetOf(settings.egressGatewayLabels(), selector)
+                        || Labels.subsetOf(settings.egressGatewayLabels(), wb.podLabels)) {
+                    egressByLabels.add(host);
+                }
+            }
+        }
+        for (Resource r : ofKind(Kind.KUBERNETES_GATEWAY)) {
+            var g = (io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway) r.object();
+            if (g.getSpec() == null || !settings.gatewayClassName().equals(g.getSpec().getGatewayClassName())) {
+                continue;
+            }
+            String host = Hosts.serviceHost(r.ref().name() + "-" + settings.gatewayClassName(), r.ref().namespace());
+            WorkloadBuilder wb = new WorkloadBuilder(host, servicesByHost.get(host), Map.of(GATEWAY_NAME_LABEL, r.ref().name()));
+            Binding b = Binding.kubernetesGateway(r.ref().namespace(), r.ref().name());
+            wb.bindings.add(b);
+            if (wb.service == null) {
+                for (GatewayServer s : serversByGateway.getOrDefault(b, List.of())) {
+                    wb.ports.put(s.port(), s.port());
+                }
+            }
+            builders.put(host, wb);
+        }
+        for (WorkloadBuilder wb : builders.values()) {
+            List<GatewayServer> servers = new ArrayList<>();
+            for (Binding b : wb.bindings) {
+                servers.addAll(serversByGateway.getOrDefault(b, List.of()));
+            }
+            GatewayWorkload w = new GatewayWorkload(wb.host, wb.namespace, Map.copyOf(wb.ports), Map.copyOf(wb.podLabels),
+                    wb.service == null ? null : new ObjectRef(Kind.SERVICE, wb.namespace, wb.service.getMetadata().getName()),
+                    Set.copyOf(wb.bindings), List.copyOf(servers), carriesEgress(wb.host, wb.bindings));
+            workloadsByServiceHost.put(w.serviceHost(), w);
+            for (Binding b : w.bindings()) {
+                workloadsByGateway.computeIfAbsent(b, k -> new ArrayList<>(1)).add(w.serviceHost());
+            }
+        }
+        if (unchangedEgressGateways != null && unchangedEgressGateways.equals(egressHosts())) {
+            return; // the same egress gateways: what sidecars send to them is unchanged
+        }
+        publicEgressUses = new CountIndex<>(Comparator.naturalOrder());
+        egressUsesByVisibleNamespace = new CountIndex<>(Comparator.naturalOrder());
+        egressUsesByRouteNamespace = new CountIndex<>(Comparator.naturalOrder());
+        publicSubsetsByGateway = new CountIndex<>(Comparator.naturalOrder());
+        exportedSubsetsByGateway = new CountIndex<>(Comparator.naturalOrder());
+        for (GatewayWorkload w : workloadsByServiceHost.values()) {
+            if (w.egress()) {
+                for (RouteRule r : meshRoutesByDestination.get(w.serviceHost())) {
+                    egressUses(r, w, true);
+                }
+            }
+        }
     }
 
     private static IstiodInfo istiodInfo(Deployment d) {
@@ -248,24 +956,6 @@ public final class MeshSnapshot {
         return labels.containsKey("istio.io/rev") && !"disabled".equals(injection);
     }
 
-    private void indexServiceEntries() {
-        for (Resource r : ofKind(Kind.SERVICE_ENTRY)) {
-            ServiceEntryInfo info = compile(r, () -> serviceEntryInfo(r));
-            if (info == null) {
-                continue;
-            }
-            List<String> hosts = info.hosts();
-            serviceEntries.put(r.ref(), info);
-            for (String h : hosts) {
-                if (Hosts.isWildcard(h)) {
-                    wildcardServiceEntries.add(info);
-                } else {
-                    serviceEntriesByHost.computeIfAbsent(h, k -> new ArrayList<>()).add(info);
-                }
-            }
-        }
-    }
-
     private static ServiceEntryInfo serviceEntryInfo(Resource r) {
         var spec = ((ServiceEntry) r.object()).getSpec();
         if (spec == null) {
@@ -286,24 +976,6 @@ public final class MeshSnapshot {
         String resolution = spec.getResolution() == null ? "NONE" : spec.getResolution().name();
         return new ServiceEntryInfo(r.ref(), hosts, ports, resolution, new ExportTo(r.ref().namespace(), spec.getExportTo()),
                 spec.getEndpoints() != null && !spec.getEndpoints().isEmpty());
-    }
-
-    private void indexDestinationRules() {
-        List<DestinationRuleInfo> all = new ArrayList<>();
-        for (Resource r : ofKind(Kind.DESTINATION_RULE)) {
-            DestinationRuleInfo info = compile(r, () -> destinationRuleInfo(r));
-            if (info != null) {
-                all.add(info);
-            }
-        }
-        // Istio sorts by creation time, then name: on merges the older rule wins.
-        all.sort(Comparator.comparingLong(DestinationRuleInfo::order).thenComparing(d -> d.ref().name()));
-        for (DestinationRuleInfo d : all) {
-            destinationRules.put(d.ref(), d);
-            destinationRulesByHost.computeIfAbsent(d.host(), k -> new ArrayList<>()).add(d);
-            destinationRulesByNamespace.computeIfAbsent(d.namespace(), k -> new HashMap<>())
-                    .computeIfAbsent(d.host(), k -> new ArrayList<>()).add(d);
-        }
     }
 
     private static DestinationRuleInfo destinationRuleInfo(Resource r) {
@@ -334,29 +1006,6 @@ public final class MeshSnapshot {
         return Long.MAX_VALUE / 2 + r.order();
     }
 
-    private void indexGateways() {
-        for (Resource r : ofKind(Kind.GATEWAY)) {
-            Binding b = Binding.istioGateway(r.ref().namespace(), r.ref().name());
-            gateways.put(b, r.ref());
-            serversByGateway.put(b, compile(r, () -> istioServers(r, b)));
-        }
-        for (Resource r : ofKind(Kind.KUBERNETES_GATEWAY)) {
-            var g = (io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway) r.object();
-            Binding b = Binding.kubernetesGateway(r.ref().namespace(), r.ref().name());
-            gateways.put(b, r.ref());
-            List<GatewayServer> servers = new ArrayList<>();
-            List<Listener> ls = g.getSpec() == null ? List.of() : nonNull(g.getSpec().getListeners());
-            for (int i = 0; i < ls.size(); i++) {
-                Listener l = ls.get(i);
-                if (l == null || l.getPort() == null) {
-                    continue;
-                }
-                servers.add(GatewayServer.ofListener(r.ref(), b, "spec.listeners[" + i + "]", l));
-            }
-            serversByGateway.put(b, servers);
-        }
-    }
-
     private static List<GatewayServer> istioServers(Resource r, Binding b) {
         Gateway g = (Gateway) r.object();
         List<GatewayServer> servers = new ArrayList<>();
@@ -373,158 +1022,10 @@ public final class MeshSnapshot {
         return List.copyOf(servers);
     }
 
-    private void indexRoutes() {
-        for (Resource r : resources.values()) {
-            List<RouteRule> rules = switch (r.kind()) {
-                case VIRTUAL_SERVICE -> compile(r, () -> VirtualServiceRoutes.compile(r.ref(), (VirtualService) r.object()));
-                case HTTP_ROUTE, TLS_ROUTE -> GatewayApiRoutes.compile(r.ref(), r.object(), this::serviceEntryHosts);
-                default -> null;
-            };
-            if (rules == null) {
-                continue;
-            }
-            routesBySource.put(r.ref(), rules);
-            for (RouteRule rule : rules) {
-                for (Binding b : rule.bindings()) {
-                    if (b.isMesh()) {
-                        indexHostsAndDestinations(rule, meshRoutesByHost, wildcardMeshRoutes, meshRoutesByDestination);
-                    } else {
-                        addUnique(routesByGateway, b, rule);
-                        indexHostsAndDestinations(rule, gatewayRoutesByHost, wildcardGatewayRoutes, gatewayRoutesByDestination);
-                    }
-                }
-            }
-        }
-    }
-
-    /** Indexes a route by the hosts it serves (wildcards apart) and by the hosts it sends to. */
-    private static void indexHostsAndDestinations(RouteRule rule, Map<String, List<RouteRule>> byHost,
-            List<RouteRule> wildcards, Map<String, List<RouteRule>> byDestination) {
-        for (String h : rule.hosts()) {
-            if (!Hosts.isWildcard(h)) {
-                addUnique(byHost, h, rule);
-            } else if (wildcards.isEmpty() || wildcards.get(wildcards.size() - 1) != rule) {
-                wildcards.add(rule);
-            }
-        }
-        for (RouteDestination d : rule.destinations()) {
-            addUnique(byDestination, d.host(), rule);
-        }
-    }
-
-    private static <K> void addUnique(Map<K, List<RouteRule>> map, K key, RouteRule rule) {
-        List<RouteRule> l = map.computeIfAbsent(key, k -> new ArrayList<>());
-        if (l.isEmpty() || l.get(l.size() - 1) != rule) {
-            l.add(rule);
-        }
-    }
-
     /** Hosts of the ServiceEntry {@code namespace/name}, empty when it does not exist. */
     public List<String> serviceEntryHosts(String namespace, String name) {
         ServiceEntryInfo se = serviceEntries.get(new ObjectRef(Kind.SERVICE_ENTRY, namespace, name));
         return se == null ? List.of() : se.hosts();
-    }
-
-    /**
-     * Finds the proxies behind every gateway. Istio API: a Gateway's {@code selector} picks gateway pods in
-     * any namespace; the Services that front those pods are what sidecars send to. Gateway API: Istio deploys
-     * each Gateway of its class with a Service {@code <name>-istio} in the Gateway's namespace.
-     */
-    private void indexGatewayWorkloads() {
-        Map<Map<String, String>, List<Binding>> bySelector = new LinkedHashMap<>();
-        for (Resource r : ofKind(Kind.GATEWAY)) {
-            Gateway g = (Gateway) r.object();
-            Map<String, String> selector = g.getSpec() == null ? Map.of() : nonNull(g.getSpec().getSelector());
-            if (!selector.isEmpty()) {
-                bySelector.computeIfAbsent(selector, k -> new ArrayList<>())
-                        .add(Binding.istioGateway(r.ref().namespace(), r.ref().name()));
-            }
-        }
-        Map<String, WorkloadBuilder> builders = new LinkedHashMap<>();
-        for (var e : bySelector.entrySet()) {
-            Map<String, String> selector = e.getKey();
-            List<String> hosts = servicesFrontingSelector(selector);
-            if (hosts.isEmpty() && !workloadsKnown() && Labels.subsetOf(selector, defaultEgressPodLabels())) {
-                hosts = List.of(Hosts.serviceHost(settings.defaultEgressService(), settings.rootNamespace()));
-            }
-            for (String host : hosts) {
-                WorkloadBuilder wb = builders.computeIfAbsent(host, h -> new WorkloadBuilder(h, servicesByHost.get(h), selector));
-                wb.bindings.addAll(e.getValue());
-                wb.egress |= Labels.subsetOf(settings.egressGatewayLabels(), selector)
-                        || Labels.subsetOf(settings.egressGatewayLabels(), wb.podLabels);
-            }
-        }
-        for (Resource r : ofKind(Kind.KUBERNETES_GATEWAY)) {
-            var g = (io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway) r.object();
-            if (g.getSpec() == null || !settings.gatewayClassName().equals(g.getSpec().getGatewayClassName())) {
-                continue;
-            }
-            String host = Hosts.serviceHost(r.ref().name() + "-" + settings.gatewayClassName(), r.ref().namespace());
-            WorkloadBuilder wb = new WorkloadBuilder(host, servicesByHost.get(host), Map.of(GATEWAY_NAME_LABEL, r.ref().name()));
-            Binding b = Binding.kubernetesGateway(r.ref().namespace(), r.ref().name());
-            wb.bindings.add(b);
-            if (wb.service == null) {
-                for (GatewayServer s : serversByGateway.getOrDefault(b, List.of())) {
-                    wb.ports.put(s.port(), s.port());
-                }
-            }
-            builders.put(host, wb);
-        }
-        for (WorkloadBuilder wb : builders.values()) {
-            List<GatewayServer> servers = new ArrayList<>();
-            for (Binding b : wb.bindings) {
-                servers.addAll(serversByGateway.getOrDefault(b, List.of()));
-                // Gateway API: backends of kind Hostname (or ServiceEntry) are Istio's egress pattern. An Istio API
-                // gateway forwarding to a ServiceEntry host may be an ingress proxying to an outside backend: it
-                // counts as egress only by its labels or when sidecars route to it (below).
-                for (RouteRule rule : routesByGateway.getOrDefault(b, List.of())) {
-                    for (RouteDestination d : rule.destinations()) {
-                        wb.egress |= "Hostname".equals(d.kind()) || "ServiceEntry".equals(d.kind());
-                    }
-                }
-            }
-            wb.egress |= meshRoutesByDestination.containsKey(wb.host);
-            GatewayWorkload w = new GatewayWorkload(wb.host, wb.namespace, Map.copyOf(wb.ports), Map.copyOf(wb.podLabels),
-                    wb.service == null ? null : new ObjectRef(Kind.SERVICE, wb.namespace, wb.service.getMetadata().getName()),
-                    Set.copyOf(wb.bindings), List.copyOf(servers), wb.egress);
-            workloadsByServiceHost.put(w.serviceHost(), w);
-            for (Binding b : w.bindings()) {
-                workloadsByGateway.computeIfAbsent(b, k -> new ArrayList<>()).add(w);
-            }
-        }
-    }
-
-    private void indexEgressUses() {
-        for (var e : meshRoutesByDestination.entrySet()) {
-            GatewayWorkload w = workloadsByServiceHost.get(e.getKey());
-            if (w == null || !w.egress()) {
-                continue;
-            }
-            for (RouteRule r : e.getValue()) {
-                for (RouteDestination d : r.destinations()) {
-                    if (!d.host().equals(w.serviceHost())) {
-                        continue;
-                    }
-                    EgressUse use = new EgressUse(w, d.effectivePort(r.port()));
-                    egressUsesByRouteNamespace.computeIfAbsent(r.namespace(), k -> new LinkedHashSet<>()).add(use);
-                    if (r.exportTo().isPublic()) {
-                        publicEgressUses.add(use);
-                        if (d.subset() != null) {
-                            publicSubsetsByGateway.computeIfAbsent(w.serviceHost(), k -> new HashSet<>()).add(d.subset());
-                        }
-                    } else {
-                        for (String ns : r.exportTo().entries()) {
-                            String visible = ns.equals(".") ? r.namespace() : ns;
-                            egressUsesByVisibleNamespace.computeIfAbsent(visible, k -> new LinkedHashSet<>()).add(use);
-                            if (d.subset() != null) {
-                                exportedSubsetsByGateway.computeIfAbsent(w.serviceHost(), k -> new HashMap<>())
-                                        .computeIfAbsent(visible, k -> new HashSet<>()).add(d.subset());
-                            }
-                        }
-                    }
-                }
-            }
-        }
     }
 
     private Map<String, String> defaultEgressPodLabels() {
@@ -605,9 +1106,61 @@ public final class MeshSnapshot {
         return (T) v;
     }
 
+    /**
+     * Like {@link #derived}, for an index computed from Namespaces alone: a snapshot derived by a change
+     * (which never changes Namespaces) shares it with the one it came from.
+     */
+    public <T> T derivedFromNamespaces(Object key, java.util.function.Function<MeshSnapshot, T> compute) {
+        return change != null ? change.before().derivedFromNamespaces(key, compute) : derived(key, compute);
+    }
+
+    /** How this snapshot differs from the one it was derived from by {@link #with}/{@link #without}. */
+    public Optional<Change> change() {
+        return Optional.ofNullable(change);
+    }
+
+    /** Mesh route destinations to {@code subset} of {@code host} that sidecars of {@code client} apply (null: public routes). */
+    public List<SubsetUse> subsetUses(String host, String client, String subset) {
+        return subsetUses.get(new SubsetKey(host, client, subset));
+    }
+
+    /** Subsets of {@code host} that mesh routes exported to {@code client} send to (null: public routes). */
+    public Set<String> subsetsRoutedFrom(String host, String client) {
+        return clientSubsets.get(new HostKey(host, client));
+    }
+
+    /** Gateway API routes attached to the ServiceEntry {@code ref} (parentRef of kind ServiceEntry). */
+    public List<ObjectRef> routesAttachedTo(ObjectRef serviceEntry) {
+        return routesAttachedToServiceEntry.get(serviceEntry);
+    }
+
+    /** True when a route exported to named client namespaces sends some of them to {@code subset} of {@code host}. */
+    public boolean subsetRoutedByExport(String host, String subset) {
+        return exportedSubsets.contains(host, subset);
+    }
+
+    /**
+     * Client namespaces that routes exported to them send to {@code subset} of {@code host}, sorted. Walks the
+     * routes to the host: for whole-state questions.
+     */
+    public Set<String> subsetClients(String host, String subset) {
+        Set<String> out = new java.util.TreeSet<>();
+        for (RouteRule r : meshRoutesByDestination.get(host)) {
+            if (namespacesKnown() && r.exportTo().isPublic()) {
+                continue;
+            }
+            for (RouteDestination d : r.destinations()) {
+                if (d.host().equals(host) && subset.equals(d.subset())) {
+                    out.addAll(clientNamespaces(r.exportTo()));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Sidecar-injected namespaces, sorted. */
     public List<String> injectedNamespaces() {
-        return injectedNamespacesView;
+        return injectedNamespaces;
     }
 
     public MeshSettings settings() {
@@ -658,7 +1211,7 @@ public final class MeshSnapshot {
             return List.of(exportTo.owner());
         }
         if (exportTo.isPublic()) {
-            return injectedNamespacesView;
+            return injectedNamespaces;
         }
         Set<String> out = new TreeSet<>();
         for (String e : exportTo.entries()) {
@@ -702,8 +1255,8 @@ public final class MeshSnapshot {
 
     /** ServiceEntries whose hosts cover {@code host} (exactly or by wildcard), in any namespace. */
     public List<ServiceEntryInfo> serviceEntriesDeclaring(String host) {
-        List<ServiceEntryInfo> out = new ArrayList<>(serviceEntriesByHost.getOrDefault(host, List.of()));
-        for (ServiceEntryInfo se : wildcardServiceEntries) {
+        List<ServiceEntryInfo> out = new ArrayList<>(serviceEntriesByHost.get(host));
+        for (ServiceEntryInfo se : wildcardServiceEntries.get(ALL)) {
             if (se.declaresHost(host) && !out.contains(se)) {
                 out.add(se);
             }
@@ -719,14 +1272,14 @@ public final class MeshSnapshot {
         if (host == null) {
             return Optional.empty();
         }
-        for (ServiceEntryInfo se : serviceEntriesByHost.getOrDefault(host, List.of())) {
+        for (ServiceEntryInfo se : serviceEntriesByHost.get(host)) {
             if (se.exportTo().visibleTo(namespace)) {
                 return Optional.of(se);
             }
         }
         ServiceEntryInfo best = null;
         String bestHost = null;
-        for (ServiceEntryInfo se : wildcardServiceEntries) {
+        for (ServiceEntryInfo se : wildcardServiceEntries.get(ALL)) {
             if (!se.exportTo().visibleTo(namespace)) {
                 continue;
             }
@@ -761,17 +1314,17 @@ public final class MeshSnapshot {
     public List<RouteRule> meshRoutesFor(String host) {
         List<RouteRule> out = new ArrayList<>();
         if (Hosts.isWildcard(host)) {
-            for (List<RouteRule> l : meshRoutesByHost.values()) {
-                for (RouteRule r : l) {
+            for (String h : meshRoutesByHost.keys()) {
+                for (RouteRule r : meshRoutesByHost.get(h)) {
                     if (r.servesHost(host)) {
                         out.add(r);
                     }
                 }
             }
         } else {
-            out.addAll(meshRoutesByHost.getOrDefault(host, List.of()));
+            out.addAll(meshRoutesByHost.get(host));
         }
-        for (RouteRule r : wildcardMeshRoutes) {
+        for (RouteRule r : wildcardMeshRoutes.get(ALL)) {
             if (r.servesHost(host) && !out.contains(r)) {
                 out.add(r);
             }
@@ -781,8 +1334,8 @@ public final class MeshSnapshot {
 
     /** Gateway-bound routes whose hosts intersect {@code host} (which must not be a wildcard). */
     public List<RouteRule> gatewayRoutesFor(String host) {
-        List<RouteRule> out = new ArrayList<>(gatewayRoutesByHost.getOrDefault(host, List.of()));
-        for (RouteRule r : wildcardGatewayRoutes) {
+        List<RouteRule> out = new ArrayList<>(gatewayRoutesByHost.get(host));
+        for (RouteRule r : wildcardGatewayRoutes.get(ALL)) {
             if (r.servesHost(host) && !out.contains(r)) {
                 out.add(r);
             }
@@ -790,19 +1343,27 @@ public final class MeshSnapshot {
         return out;
     }
 
+    /**
+     * Mesh routes with a destination on {@code host} that sidecars of {@code client} apply because they are
+     * exported to it; {@code client} null: the public ones, which every sidecar-injected namespace applies.
+     */
+    public List<RouteRule> meshRoutesTo(String host, String client) {
+        return meshRoutesByDestinationAndClient.get(new HostKey(host, client));
+    }
+
     /** Mesh routes with a destination on {@code host}. */
     public List<RouteRule> meshRoutesTo(String host) {
-        return meshRoutesByDestination.getOrDefault(host, List.of());
+        return meshRoutesByDestination.get(host);
     }
 
     /** Gateway-bound routes with a destination on {@code host}. */
     public List<RouteRule> gatewayRoutesTo(String host) {
-        return gatewayRoutesByDestination.getOrDefault(host, List.of());
+        return gatewayRoutesByDestination.get(host);
     }
 
     /** Routes bound to one gateway. */
     public List<RouteRule> routesBoundTo(Binding gateway) {
-        return routesByGateway.getOrDefault(gateway, List.of());
+        return routesByGateway.get(gateway);
     }
 
     public Optional<ObjectRef> gateway(Binding b) {
@@ -823,7 +1384,13 @@ public final class MeshSnapshot {
     }
 
     public List<GatewayWorkload> workloadsOf(Binding gateway) {
-        return workloadsByGateway.getOrDefault(gateway, List.of());
+        List<String> hosts = workloadsByGateway.getOrDefault(gateway, List.of());
+        if (hosts.size() == 1) {
+            return List.of(workloadsByServiceHost.get(hosts.get(0)));
+        }
+        List<GatewayWorkload> out = new ArrayList<>(hosts.size());
+        hosts.forEach(h -> out.add(workloadsByServiceHost.get(h)));
+        return out;
     }
 
     public Collection<GatewayWorkload> gatewayWorkloads() {
@@ -846,29 +1413,38 @@ public final class MeshSnapshot {
      */
     public Set<EgressUse> egressUsesFrom(String namespace) {
         if (!namespacesKnown()) {
-            return egressUsesByRouteNamespace.getOrDefault(namespace, Set.of());
+            return egressUses(egressUsesByRouteNamespace.get(namespace), Set.of());
         }
         if (!sidecarInjected(namespace)) {
             return Set.of();
         }
-        Set<EgressUse> out = new LinkedHashSet<>(publicEgressUses);
-        out.addAll(egressUsesByVisibleNamespace.getOrDefault(namespace, Set.of()));
+        return egressUses(publicEgressUses.get(ALL), egressUsesByVisibleNamespace.get(namespace));
+    }
+
+    /** Indexed uses with the gateways of this snapshot, by gateway then port (the caller's port first). */
+    private Set<EgressUse> egressUses(Set<GatewayPort> a, Set<GatewayPort> b) {
+        java.util.TreeSet<GatewayPort> keys = new java.util.TreeSet<>(a);
+        keys.addAll(b);
+        Set<EgressUse> out = new LinkedHashSet<>();
+        for (GatewayPort k : keys) {
+            out.add(new EgressUse(workloadsByServiceHost.get(k.host()), k.port()));
+        }
         return out;
     }
 
     /** True when a mesh route that sidecars of {@code namespace} apply uses this subset of the gateway. */
     public boolean subsetUsedFrom(String gatewayHost, String namespace, String subset) {
-        return publicSubsetsByGateway.getOrDefault(gatewayHost, Set.of()).contains(subset)
-                || exportedSubsetsByGateway.getOrDefault(gatewayHost, Map.of()).getOrDefault(namespace, Set.of()).contains(subset);
+        return publicSubsetsByGateway.contains(gatewayHost, subset)
+                || exportedSubsetsByGateway.contains(new HostKey(gatewayHost, namespace), subset);
     }
 
     /** DestinationRules whose (fully qualified) host is exactly {@code host}, in every namespace. */
     public List<DestinationRuleInfo> destinationRulesFor(String host) {
-        return destinationRulesByHost.getOrDefault(host, List.of());
+        return destinationRulesByHost.get(host);
     }
 
     public List<NetworkPolicy> networkPolicies(String namespace) {
-        return networkPoliciesByNamespace.getOrDefault(namespace, List.of());
+        return networkPoliciesByNamespace.get(namespace);
     }
 
     static Map<String, String> labelsOf(HasMetadata o) {

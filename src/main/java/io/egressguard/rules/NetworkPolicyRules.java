@@ -106,7 +106,7 @@ final class NetworkPolicyRules {
 
         /** Policies repeat the same few selectors: each is matched against the namespaces once per snapshot. */
         private static boolean matchesSomeNamespace(MeshSnapshot s, LabelSelector sel) {
-            return s.derived(List.of(SelectorMatchesNoNamespace.class, sel), x -> x.namespaces().stream()
+            return s.derivedFromNamespaces(List.of(SelectorMatchesNoNamespace.class, sel), x -> x.namespaces().stream()
                     .anyMatch(ns -> Labels.matches(sel, x.namespaceLabels(ns).orElse(Map.of()))));
         }
 

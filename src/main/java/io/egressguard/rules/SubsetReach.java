@@ -1,14 +1,17 @@
 package io.egressguard.rules;
 
 import io.egressguard.istio.DestinationRuleLookup;
+import io.egressguard.mesh.DestinationRuleInfo;
 import io.egressguard.mesh.GatewayWorkload;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.mesh.RouteDestination;
 import io.egressguard.mesh.RouteRule;
+import io.egressguard.model.Kind;
 import io.egressguard.model.ObjectRef;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,57 +22,102 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * For one egress gateway: which client namespaces send to which of its subsets, and whether Istio's
- * DestinationRule lookup finds the subset for them. Built once per snapshot and gateway, so that rules on
- * any DestinationRule or VirtualService ask in constant time instead of walking every route and client.
+ * DestinationRule lookup finds the subset for them. Answers come from the snapshot's subset indexes and are
+ * remembered per snapshot and gateway. In a snapshot derived by one change, answers start from those of the
+ * state before it and only the client namespaces the change touches are looked at again, so an admission
+ * request costs the change, not the number of namespaces.
  */
 final class SubsetReach {
 
-    /** One route destination that names a subset of the gateway. */
-    record Use(RouteRule rule, RouteDestination destination) {
-        String subset() {
-            return destination.subset();
-        }
-    }
-
     private final MeshSnapshot snapshot;
     private final GatewayWorkload gateway;
+    private final String host;
     private final DestinationRuleLookup lookup;
-    /** Uses by routes visible to every namespace, by subset. */
-    private final Map<String, List<Use>> publicUses = new LinkedHashMap<>();
-    /** Uses by routes exported to named namespaces: namespace, then subset. */
-    private final Map<String, Map<String, List<Use>>> exportedUses = new HashMap<>();
-    /** The same, by subset: which namespaces the exported uses of a subset reach. */
-    private final Map<String, Set<String>> exportedClients = new HashMap<>();
+    /** The answers in the state before the change, or null when they cannot be reused. */
+    private final SubsetReach before;
+    /** Client namespaces whose routes to the gateway the change touches. */
+    private final Set<String> routeClients = new HashSet<>();
+    /** Namespaces whose DestinationRule lookup the change touches; null means every namespace. */
+    private Set<String> lookupClients = new HashSet<>();
     private final Map<String, Optional<DestinationRuleLookup.Result>> lookups = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> failingClients = new ConcurrentHashMap<>();
-    private final Map<String, Set<String>> orphanedSubsets;
+    private final Map<String, Set<String>> orphanedSubsets = new ConcurrentHashMap<>();
 
     private SubsetReach(MeshSnapshot snapshot, GatewayWorkload gateway) {
         this.snapshot = snapshot;
         this.gateway = gateway;
+        this.host = gateway.serviceHost();
         this.lookup = new DestinationRuleLookup(snapshot);
-        for (RouteRule r : snapshot.meshRoutesTo(gateway.serviceHost())) {
-            for (RouteDestination d : r.destinations()) {
-                if (!d.host().equals(gateway.serviceHost()) || d.subset() == null || d.subset().isEmpty()) {
-                    continue;
-                }
-                Use use = new Use(r, d);
-                if (snapshot.namespacesKnown() && r.exportTo().isPublic()) {
-                    publicUses.computeIfAbsent(d.subset(), k -> new ArrayList<>()).add(use);
-                } else {
-                    for (String client : snapshot.clientNamespaces(r.exportTo())) {
-                        exportedUses.computeIfAbsent(client, k -> new LinkedHashMap<>())
-                                .computeIfAbsent(d.subset(), k -> new ArrayList<>()).add(use);
-                        exportedClients.computeIfAbsent(d.subset(), k -> new TreeSet<>()).add(client);
-                    }
-                }
-            }
-        }
-        this.orphanedSubsets = orphans();
+        this.before = snapshot.change().map(this::reusable).orElse(null);
     }
 
     static SubsetReach of(MeshSnapshot s, GatewayWorkload gateway) {
         return s.derived(List.of(SubsetReach.class, gateway.serviceHost()), x -> new SubsetReach(x, gateway));
+    }
+
+    /**
+     * The state before the change, when its answers can be patched: a DestinationRule changes the lookup of
+     * its namespace (of every namespace when it is in the gateway's or the root namespace); a route changes
+     * its own client namespaces; a ServiceEntry the Gateway API routes attached to it; a Gateway or a
+     * NetworkPolicy nothing here. When the gateway itself changed (its bindings or its egress role),
+     * everything is computed again.
+     */
+    private SubsetReach reusable(MeshSnapshot.Change change) {
+        GatewayWorkload previous = change.before().workload(host).orElse(null);
+        if (previous == null || !previous.bindings().equals(gateway.bindings()) || previous.egress() != gateway.egress()) {
+            return null;
+        }
+        ObjectRef ref = change.ref();
+        switch (ref.kind()) {
+            case DESTINATION_RULE -> {
+                String ns = ref.namespace();
+                if (ns.equals(gateway.namespace()) || ns.equals(snapshot.rootNamespace())) {
+                    lookupClients = null;
+                } else {
+                    lookupClients.add(ns);
+                }
+                // the orphan check reads the DestinationRules of the namespace
+                routeClients.add(ns);
+            }
+            case VIRTUAL_SERVICE, HTTP_ROUTE, TLS_ROUTE -> routeClientsOf(change, ref);
+            case SERVICE_ENTRY -> {
+                for (ObjectRef route : change.before().routesAttachedTo(ref)) {
+                    routeClientsOf(change, route);
+                }
+                for (ObjectRef route : snapshot.routesAttachedTo(ref)) {
+                    routeClientsOf(change, route);
+                }
+            }
+            default -> {
+            }
+        }
+        return SubsetReach.of(change.before(), previous);
+    }
+
+    private void routeClientsOf(MeshSnapshot.Change change, ObjectRef route) {
+        List<RouteRule> rules = new ArrayList<>(change.before().routes(route));
+        rules.addAll(snapshot.routes(route));
+        for (RouteRule r : rules) {
+            if (!r.appliesToMesh() || r.destinations().stream().noneMatch(d -> d.host().equals(host))) {
+                continue;
+            }
+            if (!(snapshot.namespacesKnown() && r.exportTo().isPublic())) {
+                routeClients.addAll(snapshot.clientNamespaces(r.exportTo()));
+            }
+            // public routes change every client's view only where a subset starts or stops being public,
+            // which the per-subset checks below detect
+        }
+    }
+
+    /** Whether an answer for {@code subset} can start from the state before: its public use did not flip. */
+    private boolean patchable(String subset) {
+        return before != null && lookupClients != null && publiclyRouted(subset) == before.publiclyRouted(subset);
+    }
+
+    private Set<String> touched() {
+        Set<String> out = new HashSet<>(routeClients);
+        out.addAll(lookupClients);
+        return out;
     }
 
     GatewayWorkload gateway() {
@@ -78,20 +126,31 @@ final class SubsetReach {
 
     /** What the lookup gives a sidecar in {@code client} for the gateway host. */
     Optional<DestinationRuleLookup.Result> lookup(String client) {
-        return lookups.computeIfAbsent(client, c -> lookup.lookup(c, gateway.serviceHost(), gateway.namespace()));
+        if (before != null && lookupClients != null && !lookupClients.contains(client)) {
+            return before.lookup(client);
+        }
+        return lookups.computeIfAbsent(client, c -> lookup.lookup(c, host, gateway.namespace()));
     }
 
     boolean found(String client, String subset) {
         return lookup(client).map(r -> r.hasSubset(subset)).orElse(false);
     }
 
+    private boolean publiclyRouted(String subset) {
+        return !snapshot.subsetUses(host, null, subset).isEmpty();
+    }
+
     /** Subsets the sidecars of {@code client} route to, with one route as the example. */
-    Map<String, Use> usedBy(String client) {
-        Map<String, Use> out = new LinkedHashMap<>();
+    Map<String, MeshSnapshot.SubsetUse> usedBy(String client) {
+        Map<String, MeshSnapshot.SubsetUse> out = new LinkedHashMap<>();
         if (snapshot.sidecarInjected(client)) {
-            publicUses.forEach((subset, uses) -> out.put(subset, uses.get(0)));
+            for (String subset : snapshot.subsetsRoutedFrom(host, null)) {
+                out.put(subset, snapshot.subsetUses(host, null, subset).get(0));
+            }
         }
-        exportedUses.getOrDefault(client, Map.of()).forEach((subset, uses) -> out.putIfAbsent(subset, uses.get(0)));
+        for (String subset : snapshot.subsetsRoutedFrom(host, client)) {
+            out.putIfAbsent(subset, snapshot.subsetUses(host, client, subset).get(0));
+        }
         return out;
     }
 
@@ -99,61 +158,89 @@ final class SubsetReach {
     Set<String> failingClients(String subset) {
         return failingClients.computeIfAbsent(subset, s -> {
             Set<String> failing = new TreeSet<>();
-            if (publicUses.containsKey(s)) {
+            if (patchable(s)) {
+                failing.addAll(before.failingClients(s));
+                for (String client : touched()) {
+                    failing.remove(client);
+                    if (routesTo(client, s) && !found(client, s)) {
+                        failing.add(client);
+                    }
+                }
+                return Collections.unmodifiableSet(failing);
+            }
+            if (publiclyRouted(s)) {
                 for (String client : snapshot.injectedNamespaces()) {
                     if (!found(client, s)) {
                         failing.add(client);
                     }
                 }
             }
-            for (String client : exportedClients.getOrDefault(s, Set.of())) {
+            for (String client : snapshot.subsetClients(host, s)) {
                 if (!found(client, s)) {
                     failing.add(client);
                 }
             }
-            return java.util.Collections.unmodifiableSet(failing);
+            return Collections.unmodifiableSet(failing);
         });
+    }
+
+    private boolean routesTo(String client, String subset) {
+        return publiclyRouted(subset) && snapshot.sidecarInjected(client)
+                || !snapshot.subsetUses(host, client, subset).isEmpty();
     }
 
     /**
      * Sidecar-injected namespaces holding a DestinationRule for the gateway with a subset that no route
-     * visible there uses, by subset: namespaces prepared as clients of a route hidden from them.
+     * visible there uses: namespaces prepared as clients of a route hidden from them.
      */
     Set<String> orphanedSubsetNamespaces(String subset) {
-        return orphanedSubsets.getOrDefault(subset, Set.of());
-    }
-
-    private Map<String, Set<String>> orphans() {
-        Map<String, Set<String>> out = new HashMap<>();
-        for (var dr : snapshot.destinationRulesFor(gateway.serviceHost())) {
-            String ns = dr.namespace();
-            if (!snapshot.sidecarInjected(ns)) {
-                continue;
+        return orphanedSubsets.computeIfAbsent(subset, s -> {
+            Set<String> out = new TreeSet<>();
+            if (patchable(s)) {
+                out.addAll(before.orphanedSubsetNamespaces(s));
+                for (String ns : touched()) {
+                    out.remove(ns);
+                    if (orphaned(ns, s)) {
+                        out.add(ns);
+                    }
+                }
+                return Collections.unmodifiableSet(out);
             }
-            Map<String, Use> used = usedBy(ns);
-            for (String subset : dr.subsets()) {
-                if (!used.containsKey(subset)) {
-                    out.computeIfAbsent(subset, k -> new TreeSet<>()).add(ns);
+            for (DestinationRuleInfo dr : snapshot.destinationRulesFor(host)) {
+                if (dr.subsets().contains(s) && orphaned(dr.namespace(), s)) {
+                    out.add(dr.namespace());
                 }
             }
+            return Collections.unmodifiableSet(out);
+        });
+    }
+
+    private boolean orphaned(String ns, String subset) {
+        if (!snapshot.sidecarInjected(ns) || routesTo(ns, subset)) {
+            return false;
         }
-        return out;
+        for (DestinationRuleInfo dr : snapshot.destinationRulesIn(ns).getOrDefault(host, List.of())) {
+            if (dr.subsets().contains(subset)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True when some mesh route sends to {@code subset}. */
     boolean routedTo(String subset) {
-        return publicUses.containsKey(subset) || exportedClients.containsKey(subset);
+        return publiclyRouted(subset) || snapshot.subsetRoutedByExport(host, subset);
     }
 
     /** Routes that send {@code clients} to {@code subset} (at most a few), for the findings' related objects. */
     List<ObjectRef> sources(String subset, Set<String> clients) {
         Set<ObjectRef> out = new java.util.LinkedHashSet<>();
-        publicUses.getOrDefault(subset, List.of()).forEach(u -> out.add(u.rule().source()));
+        snapshot.subsetUses(host, null, subset).forEach(u -> out.add(u.rule().source()));
         for (String client : clients) {
             if (out.size() >= 5) {
                 break;
             }
-            exportedUses.getOrDefault(client, Map.of()).getOrDefault(subset, List.of()).forEach(u -> out.add(u.rule().source()));
+            snapshot.subsetUses(host, client, subset).forEach(u -> out.add(u.rule().source()));
         }
         return new ArrayList<>(out);
     }

@@ -22,11 +22,8 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Decides one AdmissionReview. The engine runs on the state before and after the change, on the objects the
@@ -172,20 +169,13 @@ public class AdmissionHandler {
         if (ignoredNamespace(before, ref)) {
             return Decision.allow(uid, "ignored", null);
         }
-        MeshSnapshot after = delete ? before.without(ref) : before.with(resource);
-
-        Set<ObjectRef> targets = new LinkedHashSet<>(RelatedObjects.of(before, ref));
-        targets.addAll(RelatedObjects.of(after, ref));
-        List<Finding> old = engine.check(before, targets);
-        List<Finding> now = engine.check(after, targets);
-        Set<String> existing = new HashSet<>();
-        old.forEach(f -> existing.add(key(f)));
+        ChangeCheck.Result change = ChangeCheck.of(engine, before, ref, delete ? null : resource);
 
         List<Finding> denying = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         List<Finding> reported = new ArrayList<>();
-        for (Finding f : now) {
-            boolean introduced = !existing.contains(key(f));
+        for (Finding f : change.after()) {
+            boolean introduced = change.introduced(f);
             boolean onObject = f.object().equals(ref);
             if (!onObject && !introduced) {
                 continue; // an old problem elsewhere: not this change's business
@@ -210,10 +200,6 @@ public class AdmissionHandler {
     private static boolean ignoredNamespace(MeshSnapshot s, ObjectRef ref) {
         String ns = ref.kind() == Kind.NAMESPACE ? ref.name() : ref.namespace();
         return s.namespaceLabels(ns).map(l -> "true".equals(l.get(EngineConfig.IGNORE_NAMESPACE_LABEL))).orElse(false);
-    }
-
-    private static String key(Finding f) {
-        return f.code() + "|" + f.object() + "|" + f.path();
     }
 
     /** {@code EG201 VirtualService default/x: message}, cut to 120 characters. */

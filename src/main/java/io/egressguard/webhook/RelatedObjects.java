@@ -104,11 +104,15 @@ final class RelatedObjects {
             return;
         }
         for (GatewayWorkload gw : gateways) {
-            boolean everyone = dr.namespace().equals(gw.namespace()) || dr.namespace().equals(s.rootNamespace());
-            for (RouteRule r : s.meshRoutesTo(gw.serviceHost())) {
-                if (everyone || s.clientNamespaces(r.exportTo()).contains(dr.namespace())) {
-                    out.add(r.source());
+            // A rule in the gateway's or the root namespace is looked up by every client; one elsewhere only by
+            // the clients in its own namespace.
+            if (dr.namespace().equals(gw.namespace()) || dr.namespace().equals(s.rootNamespace())) {
+                s.meshRoutesTo(gw.serviceHost()).forEach(r -> out.add(r.source()));
+            } else {
+                if (s.sidecarInjected(dr.namespace())) {
+                    s.meshRoutesTo(gw.serviceHost(), null).forEach(r -> out.add(r.source()));
                 }
+                s.meshRoutesTo(gw.serviceHost(), dr.namespace()).forEach(r -> out.add(r.source()));
             }
             lookedUpBy(dr.namespace(), gw);
         }
