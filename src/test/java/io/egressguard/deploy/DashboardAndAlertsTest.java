@@ -89,7 +89,7 @@ class DashboardAndAlertsTest {
             assertTrue(all.contains(quantile), quantile);
         }
         assertTrue(all.contains("sum by (kind) (rate(egress_guard_reviews_total{decision=\"denied\"}"), "denials by kind");
-        assertTrue(all.contains("sum by (code, severity, namespace) (egress_guard_audit_findings"), "audit findings by code and namespace");
+        assertTrue(all.contains("max by (code, severity, namespace) (egress_guard_audit_findings"), "audit findings by code and namespace");
     }
 
     @Test
@@ -133,6 +133,8 @@ class DashboardAndAlertsTest {
         selector.forEach((k, v) -> assertEquals(v, labels.get(k), "label " + k));
         Map<?, ?> endpoint = (Map<?, ?>) ((List<?>) spec.get("endpoints")).get(0);
         assertEquals("/q/metrics", endpoint.get("path"));
+        // The audit's own `namespace` label must survive the scrape (the dashboard and alerts group by it).
+        assertEquals(Boolean.TRUE, endpoint.get("honorLabels"));
         boolean portExists = ((List<?>) ((Map<?, ?>) service.get("spec")).get("ports")).stream()
                 .anyMatch(p -> endpoint.get("port").equals(((Map<?, ?>) p).get("name")) && Integer.valueOf(9000).equals(((Map<?, ?>) p).get("port")));
         assertTrue(portExists, "the Service has no port " + endpoint.get("port") + " on 9000");
