@@ -14,9 +14,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Renders a {@link Report}: kubectl-like text, JSON, or SARIF 2.1.0 for code-scanning tools. */
+/**
+ * Renders a {@link Report}: kubectl-like text, JSON, SARIF 2.1.0 for code-scanning tools, or a GitLab Code
+ * Quality report.
+ */
 public enum ReportFormat {
-    TEXT, JSON, SARIF;
+    TEXT, JSON, SARIF, CODEQUALITY;
 
     static final String INFORMATION_URI = "https://github.com/egress-guard/egress-guard";
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -26,6 +29,7 @@ public enum ReportFormat {
             case TEXT -> text(report);
             case JSON -> write(document(report));
             case SARIF -> write(sarif(report, version));
+            case CODEQUALITY -> write(codeQuality(report));
         };
     }
 
@@ -124,6 +128,42 @@ public enum ReportFormat {
         out.put("version", "2.1.0");
         out.put("runs", List.of(run));
         return out;
+    }
+
+    /**
+     * GitLab Code Quality: a JSON array of issues, each with a fingerprint that stays the same while the
+     * finding does (code, object and field, not the line), so merge requests show new and fixed findings.
+     * Findings on objects read from standard input or a cluster carry that origin ({@code -}, {@code cluster})
+     * as their path, with line 1.
+     */
+    static List<Object> codeQuality(Report r) {
+        List<Object> issues = new ArrayList<>();
+        for (Finding f : r.findings()) {
+            Resource.Origin o = r.origins().get(f.object());
+            Map<String, Object> issue = new LinkedHashMap<>();
+            issue.put("description", f.code() + " " + f.object() + " " + f.path() + ": " + f.message());
+            issue.put("check_name", f.code());
+            issue.put("fingerprint", fingerprint(f.code() + "|" + f.object() + "|" + f.path()));
+            issue.put("severity", switch (f.severity()) {
+                case ERROR -> "critical";
+                case WARNING -> "major";
+                case INFO -> "info";
+            });
+            String path = o == null ? "-" : o.source().replace('\\', '/');
+            issue.put("location", Map.of("path", path, "lines", Map.of("begin", o == null ? 1 : Math.max(1, o.line()))));
+            issues.add(issue);
+        }
+        return issues;
+    }
+
+    private static String fingerprint(String key) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
     }
 
     static String level(Severity s) {

@@ -12,7 +12,7 @@ import java.util.Locale;
 public final class ReportOptions {
 
     @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT",
-            description = "text (default), json or sarif.")
+            description = "text (default), json, sarif or codequality (GitLab Code Quality).")
     String output;
 
     @Option(names = "--severity", paramLabel = "CODE=ACTION",
@@ -43,7 +43,7 @@ public final class ReportOptions {
         try {
             format = ReportFormat.valueOf(output.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--output takes text, json or sarif, not '" + output + "'");
+            throw new IllegalArgumentException("--output takes text, json, sarif or codequality, not '" + output + "'");
         }
         Severity threshold = switch (failOn) {
             case "error" -> Severity.ERROR;

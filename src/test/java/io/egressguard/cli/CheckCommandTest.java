@@ -147,6 +147,47 @@ class CheckCommandTest {
         assertTrue(physical.get("region").get("startLine").asInt() > 1, "the ServiceEntry is the last document");
     }
 
+    /** GitLab Code Quality: the fields GitLab reads, a line per finding, fingerprints that survive moved lines. */
+    @Test
+    void codeQualityOutputIsAGitLabReport(@TempDir Path dir) throws IOException {
+        Path file = write(dir, "all.yaml", GATEWAY_AND_ROUTES + "---\n" + SERVICE_ENTRY.formatted("NONE"));
+        Run r = run("", "check", "-o", "codequality", file.toString());
+        assertEquals(1, r.status(), r.err());
+        JsonNode issues = new ObjectMapper().readTree(r.out());
+        assertTrue(issues.isArray());
+        Run json = run("", "check", "-o", "json", file.toString());
+        assertEquals(new ObjectMapper().readTree(json.out()).get("findings").size(), issues.size());
+        java.util.Set<String> fingerprints = new java.util.HashSet<>();
+        JsonNode serviceEntry = null;
+        for (JsonNode issue : issues) {
+            for (String field : java.util.List.of("description", "check_name", "fingerprint", "severity")) {
+                assertFalse(issue.path(field).asText().isEmpty(), field + " missing in " + issue);
+            }
+            assertTrue(fingerprints.add(issue.get("fingerprint").asText()), "duplicate fingerprint " + issue);
+            assertEquals(file.toString(), issue.get("location").get("path").asText());
+            assertTrue(issue.get("location").get("lines").get("begin").asInt() >= 1, issue.toString());
+            if (issue.get("description").asText().startsWith("EG101 ServiceEntry default/github spec.resolution")) {
+                serviceEntry = issue;
+            }
+        }
+        assertEquals("EG101", serviceEntry.get("check_name").asText());
+        assertEquals("critical", serviceEntry.get("severity").asText());
+        int line = serviceEntry.get("location").get("lines").get("begin").asInt();
+        assertTrue(line > 1, "the ServiceEntry is the last document");
+
+        // Moved to the top of the file: another line, the same fingerprint. A warning is "major".
+        Files.writeString(file, SERVICE_ENTRY.formatted("NONE") + "---\n" + GATEWAY_AND_ROUTES);
+        JsonNode moved = null;
+        for (JsonNode issue : new ObjectMapper().readTree(run("", "check", "-o", "codequality", "--severity", "EG101=warn",
+                file.toString()).out())) {
+            moved = issue.get("description").asText().startsWith("EG101 ServiceEntry default/github spec.resolution")
+                    ? issue : moved;
+        }
+        assertEquals(serviceEntry.get("fingerprint"), moved.get("fingerprint"));
+        assertEquals(1, moved.get("location").get("lines").get("begin").asInt());
+        assertEquals("major", moved.get("severity").asText());
+    }
+
     @Test
     void severityOverridesAndFailOn(@TempDir Path dir) throws IOException {
         write(dir, "all.yaml", SERVICE_ENTRY.formatted("NONE") + "---\n" + GATEWAY_AND_ROUTES);
