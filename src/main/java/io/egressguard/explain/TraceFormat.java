@@ -172,7 +172,10 @@ public enum TraceFormat {
 
     private static String objectsLine(Hop h) {
         if (h.objects().isEmpty()) {
-            return h.verdict() == Hop.Verdict.SKIPPED ? "not reached" : "(no object)";
+            return switch (h.kind()) {
+                case POLICY_TO_GATEWAY, POLICY_TO_DNS, POLICY_TO_INTERNET -> "no NetworkPolicy restricts egress";
+                default -> h.verdict() == Hop.Verdict.SKIPPED ? "not reached" : "no object";
+            };
         }
         List<String> names = h.objects().stream().limit(2).map(ObjectRef::toString).toList();
         return String.join(", ", names) + (h.objects().size() > 2 ? " +" + (h.objects().size() - 2) : "");

@@ -197,8 +197,10 @@ public final class Tracer {
             }
             for (RouteRule r : s.gatewayRoutesFor(q.host())) {
                 if (!mesh.containsKey(r.source()) && c.notForMesh.add(r.source())) {
-                    c.details.add("not applied: " + r.source() + " is not bound to mesh (spec.gateways lacks mesh, so "
-                            + "sidecars never receive it, whatever its matches say)");
+                    c.details.add("not applied: " + r.source() + (r.source().kind() == Kind.VIRTUAL_SERVICE
+                            ? " is not bound to mesh (spec.gateways lacks mesh, so sidecars never receive it, whatever its "
+                            + "matches say)"
+                            : " is attached to a Gateway only (no ServiceEntry or Service parentRef): sidecars do not apply it"));
                 }
             }
             List<ObjectRef> visible = new ArrayList<>();
@@ -372,8 +374,9 @@ public final class Tracer {
                 return;
             }
             details.add("DestinationRule lookup for a sidecar in " + q.namespace() + ": " + q.namespace() + ", then "
-                    + w.namespace() + " (the gateway's namespace), then " + s.rootNamespace()
-                    + " (root), stopping at the first namespace with a rule for the host");
+                    + (w.namespace().equals(s.rootNamespace()) ? w.namespace() + " (the gateway's and the root namespace)"
+                    : w.namespace() + " (the gateway's namespace), then " + s.rootNamespace() + " (root)")
+                    + ", stopping at the first namespace with a rule for the host");
             Catalogue code;
             if (found.isPresent()) {
                 details.add(step + ", lacks subset " + d.subset() + " (subsets " + new TreeSet<>(found.get().subsets())
