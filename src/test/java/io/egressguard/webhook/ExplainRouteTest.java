@@ -37,6 +37,14 @@ class ExplainRouteTest {
                 .body("hops[4].objects", hasItem("ServiceEntry shop/github"));
     }
 
+    @Test
+    void podLabelsAndProtocolFromTheQuery() {
+        given().baseUri("http://localhost").port(WebhookOperationsTest.managementPort()).urlEncodingEnabled(true)
+                .queryParam("from", "shop/app=web").queryParam("to", "api.github.com").queryParam("protocol", "tls")
+                .get("/explain").then().statusCode(200)
+                .body("from.podLabels.app", equalTo("web")).body("to.port", equalTo(443)).body("reached", equalTo(true));
+    }
+
     /** The legacy namespace's ServiceEntry has resolution NONE: the gateway loops (EG101). */
     @Test
     void brokenHopNamesItsCodeAndFix() {
