@@ -577,6 +577,17 @@ public final class Tracer {
                 return;
             }
             boolean hostname = forward != null && "Hostname".equals(forward.kind());
+            if (found.isEmpty() && host.endsWith("." + Hosts.CLUSTER_DOMAIN)) {
+                // A Kubernetes Service is in the mesh registry by itself: no ServiceEntry is needed for it.
+                Optional<ObjectRef> svc = Hosts.serviceNamespace(host)
+                        .map(ns -> new ObjectRef(Kind.SERVICE, ns, host.substring(0, host.indexOf('.'))));
+                boolean known = s.service(host).isPresent();
+                add(HopKind.SERVICE_ENTRY, known ? Verdict.OK : Verdict.INFO, host + " is a Kubernetes Service"
+                                + (known ? "" : " (not in the state)") + ", in the mesh registry without a ServiceEntry; " + proxy
+                                + " connects to its endpoints", known && svc.isPresent() ? List.of(svc.get()) : List.of(),
+                        details, null, null);
+                return;
+            }
             if (found.isEmpty()) {
                 if (viaGateway) {
                     stop(HopKind.SERVICE_ENTRY, "no ServiceEntry visible to " + proxy + " declares " + host

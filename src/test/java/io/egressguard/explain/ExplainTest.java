@@ -197,6 +197,56 @@ class ExplainTest {
         assertEquals(Hop.Verdict.OK, hop(t, HopKind.POLICY_TO_INTERNET).verdict());
     }
 
+    // ---------------------------------------------------------------- the other egress tasks
+
+    /** TLS origination at the gateway: HTTP on 80 from the sidecar, TLS to 443 from the gateway's DestinationRule. */
+    @Test
+    void tlsOriginationAtTheGateway() throws Exception {
+        Trace t = trace(TestMesh.files(TestMesh.corpus().resolve("egress-gateway-tls-origination/tls-istio-api")),
+                "default", "edition.cnn.com");
+        assertFalse(t.broken(), TraceFormat.TEXT.render(t));
+        assertTrue(t.outcome().startsWith("edition.cnn.com:443 reached through egress gateway"), t.outcome());
+        Hop route = hop(t, HopKind.GATEWAY_ROUTE);
+        assertTrue(route.objects().contains(new ObjectRef(Kind.DESTINATION_RULE, "default", "originate-tls-for-edition-cnn-com")),
+                route.objects().toString());
+    }
+
+    /** A Kubernetes Service behind the egress gateway needs no ServiceEntry: it is in the registry by itself. */
+    @Test
+    void kubernetesServiceBehindTheGateway() throws Exception {
+        Trace t = trace(TestMesh.files(TestMesh.corpus().resolve("egress-gateway-tls-origination/mtls-istio-api")),
+                "default", "my-nginx.mesh-external.svc.cluster.local");
+        assertFalse(t.broken(), TraceFormat.TEXT.render(t));
+        assertEquals(List.of(new ObjectRef(Kind.SERVICE, "mesh-external", "my-nginx")), hop(t, HopKind.SERVICE_ENTRY).objects());
+    }
+
+    /**
+     * Every configuration of Istio's egress tasks works: traced from default to every host and port its
+     * ServiceEntries declare, no hop is broken.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyTaskConfigurationTracesWithoutABrokenHop() throws IOException {
+        List<Path> scenarios;
+        try (Stream<Path> st = Files.walk(TestMesh.corpus())) {
+            scenarios = st.filter(p -> p.getFileName().toString().equals("config.yaml")).map(Path::getParent).sorted().toList();
+        }
+        assertFalse(scenarios.isEmpty());
+        return scenarios.stream().map(dir -> DynamicTest.dynamicTest(TestMesh.corpus().relativize(dir).toString(), () -> {
+            MeshSnapshot s = TestMesh.files(dir);
+            for (var se : s.serviceEntries()) {
+                for (String host : se.hosts()) {
+                    if (host.startsWith("*")) {
+                        continue;
+                    }
+                    for (int port : se.ports().keySet()) {
+                        Trace t = trace(s, "default", host + ":" + port);
+                        assertFalse(t.broken(), TraceFormat.TEXT.render(t));
+                    }
+                }
+            }
+        }));
+    }
+
     // ---------------------------------------------------------------- examples
 
     @Test
