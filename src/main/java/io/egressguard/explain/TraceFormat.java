@@ -53,19 +53,12 @@ public enum TraceFormat {
                 sb.append("             ").append(h.code() == null ? "" : h.code() + " ").append("fix: ").append(h.fix()).append('\n');
             }
             for (Finding f : h.findings()) {
-                if (f.code().equals(h.code()) && h.verdict() == Hop.Verdict.BROKEN && sameMessage(h, f)) {
-                    continue;
-                }
                 sb.append("             ").append(f.severity().label()).append(' ').append(f.code()).append(' ')
                         .append(f.object()).append(' ').append(f.path()).append(": ").append(f.message()).append('\n');
             }
         }
         sb.append("result: ").append(t.outcome()).append('\n');
         return sb.toString();
-    }
-
-    private static boolean sameMessage(Hop h, Finding f) {
-        return h.summary().equals(f.message());
     }
 
     /** The JSON document: the request, the outcome and every hop. */
