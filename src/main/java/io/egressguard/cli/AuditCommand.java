@@ -61,8 +61,26 @@ public final class AuditCommand implements Callable<Integer> {
             err.println("egress-guard audit: " + e.getMessage());
             return Cli.USAGE;
         }
+        List<Resource> resources;
+        try {
+            resources = readCluster(kubeconfig, context, err, "egress-guard audit");
+        } catch (KubernetesClientException | IOException e) {
+            err.println("egress-guard audit: cannot read the cluster: " + firstLine(e.getMessage()));
+            return Cli.USAGE;
+        }
+        MeshSnapshot snapshot = MeshSnapshot.of(MeshSettings.DEFAULT.withRootNamespace(report.rootNamespace), resources);
+        Report all = CheckCommand.report(snapshot, options.config(), 0);
+        List<Finding> shown = namespaces.isEmpty() ? all.findings() : all.findings().stream()
+                .filter(f -> namespaces.contains(f.object().kind().namespaced() ? f.object().namespace() : f.object().name()))
+                .toList();
+        Report result = new Report(shown, all.origins(), all.objects(), 0);
+        return options.print(result, out);
+    }
+
+    /** Every object of the kinds egress-guard reads, from the cluster the kubeconfig (and context) names. */
+    static List<Resource> readCluster(Path kubeconfig, String context, PrintWriter err, String command) throws IOException {
         List<Resource> resources = new ArrayList<>();
-        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config()).build()) {
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config(kubeconfig, context)).build()) {
             long order = 0;
             for (Kind k : ModelTypes.CLUSTER_KINDS) {
                 try {
@@ -77,27 +95,18 @@ public final class AuditCommand implements Callable<Integer> {
                     if (e.getCode() != 404) {
                         throw e;
                     }
-                    err.println("egress-guard audit: " + k.displayName() + " is not served by this cluster (skipped)");
+                    err.println(command + ": " + k.displayName() + " is not served by this cluster (skipped)");
                 }
             }
-        } catch (KubernetesClientException | IOException e) {
-            err.println("egress-guard audit: cannot read the cluster: " + firstLine(e.getMessage()));
-            return Cli.USAGE;
         }
-        MeshSnapshot snapshot = MeshSnapshot.of(MeshSettings.DEFAULT.withRootNamespace(report.rootNamespace), resources);
-        Report all = CheckCommand.report(snapshot, options.config(), 0);
-        List<Finding> shown = namespaces.isEmpty() ? all.findings() : all.findings().stream()
-                .filter(f -> namespaces.contains(f.object().kind().namespaced() ? f.object().namespace() : f.object().name()))
-                .toList();
-        Report result = new Report(shown, all.origins(), all.objects(), 0);
-        return options.print(result, out);
+        return resources;
     }
 
     /**
      * fabric8 lets system properties and environment variables ({@code kubernetes.master}, ...) override a
      * kubeconfig; a kubeconfig named on the command line is what the user asked for, so its cluster wins.
      */
-    private Config config() throws IOException {
+    private static Config config(Path kubeconfig, String context) throws IOException {
         if (kubeconfig == null) {
             return Config.autoConfigure(context);
         }
@@ -118,7 +127,7 @@ public final class AuditCommand implements Callable<Integer> {
         return config;
     }
 
-    private static String firstLine(String s) {
+    static String firstLine(String s) {
         return s == null ? "unknown error" : s.lines().findFirst().orElse(s);
     }
 }

@@ -28,6 +28,7 @@ public final class Cli {
         CommandLine cl = new CommandLine(new Cli());
         cl.addSubcommand(new CheckCommand(in));
         cl.addSubcommand(new AuditCommand());
+        cl.addSubcommand(new ExplainCommand(in));
         cl.setOut(out).setErr(err);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             err.println("egress-guard: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));

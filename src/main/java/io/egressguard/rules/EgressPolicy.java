@@ -75,7 +75,7 @@ final class EgressPolicy {
         return false;
     }
 
-    private static boolean portAllowed(List<NetworkPolicyPort> ports, Destination d) {
+    static boolean portAllowed(List<NetworkPolicyPort> ports, Destination d) {
         if (ports == null || ports.isEmpty() || d.port() == null) {
             return true;
         }
