@@ -65,10 +65,12 @@ public class AuditService {
                 .description("Findings of the latest audit, by code, severity and namespace").register(registry);
         Gauge.builder("egress_guard_audit_last_run_timestamp_seconds", this,
                 a -> a.latest == null ? 0 : a.latest.time().getEpochSecond())
-                .description("When the latest audit ran (0: not yet)").register(registry);
+                .description("When the latest audit ran (0: not yet)")
+                .strongReference(true).register(registry);
         Gauge.builder("egress_guard_audit_duration_seconds", this,
                 a -> a.latest == null ? 0 : a.latest.durationMillis() / 1000.0)
-                .description("How long the latest audit took").register(registry);
+                .description("How long the latest audit took")
+                .strongReference(true).register(registry);
         long every = config.audit().interval().toMillis();
         if (every > 0) {
             scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
