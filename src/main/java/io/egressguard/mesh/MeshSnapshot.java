@@ -1134,6 +1134,13 @@ public final class MeshSnapshot {
         return routesAttachedToServiceEntry.get(serviceEntry);
     }
 
+    /** Subsets of {@code host} that some mesh route sends to, public or exported. */
+    public Set<String> routedSubsets(String host) {
+        Set<String> out = new java.util.TreeSet<>(clientSubsets.get(new HostKey(host, null)));
+        out.addAll(exportedSubsets.get(host));
+        return out;
+    }
+
     /** True when a route exported to named client namespaces sends some of them to {@code subset} of {@code host}. */
     public boolean subsetRoutedByExport(String host, String subset) {
         return exportedSubsets.contains(host, subset);

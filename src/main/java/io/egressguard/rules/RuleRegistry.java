@@ -49,4 +49,22 @@ public final class RuleRegistry {
     public static List<Rule> all() {
         return ALL;
     }
+
+    /**
+     * Computes the indexes rules share across objects (which client namespaces reach which egress gateway
+     * subset), so that the first request on a new snapshot does not pay for them. Call where snapshots are
+     * built, off the request path.
+     */
+    public static void prepare(io.egressguard.mesh.MeshSnapshot s) {
+        for (io.egressguard.mesh.GatewayWorkload w : s.gatewayWorkloads()) {
+            if (!w.egress()) {
+                continue;
+            }
+            SubsetReach reach = SubsetReach.of(s, w);
+            for (String subset : s.routedSubsets(w.serviceHost())) {
+                reach.failingClients(subset);
+                reach.orphanedSubsetNamespaces(subset);
+            }
+        }
+    }
 }

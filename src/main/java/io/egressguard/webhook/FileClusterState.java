@@ -4,6 +4,7 @@ import io.egressguard.load.InputException;
 import io.egressguard.load.ManifestReader;
 import io.egressguard.mesh.MeshSettings;
 import io.egressguard.mesh.MeshSnapshot;
+import io.egressguard.rules.RuleRegistry;
 
 import java.nio.file.Path;
 
@@ -17,6 +18,7 @@ public final class FileClusterState implements ClusterState {
     public FileClusterState(Path dir, MeshSettings settings) throws InputException {
         ManifestReader.Result read = new ManifestReader("default").read(dir).result();
         this.snapshot = MeshSnapshot.of(settings, read.resources());
+        RuleRegistry.prepare(snapshot);
         this.description = "files in " + dir + " (" + snapshot.size() + " objects)";
     }
 

@@ -6,6 +6,7 @@ import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.model.Kind;
 import io.egressguard.model.ObjectRef;
 import io.egressguard.model.Resource;
+import io.egressguard.rules.RuleRegistry;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -159,7 +160,9 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
         rebuildPending.set(false);
         boolean synced = informersSynced();
         try {
-            snapshot = snapshot.rebuild(List.copyOf(store.values()));
+            MeshSnapshot next = snapshot.rebuild(List.copyOf(store.values()));
+            RuleRegistry.prepare(next); // here, not on the first review that reads the new snapshot
+            snapshot = next;
             builtAfterSync |= synced;
         } catch (RuntimeException e) {
             LOG.errorf("snapshot rebuild failed, keeping the previous one: %s", e.toString());

@@ -8,6 +8,7 @@ import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.model.Kind;
 import io.egressguard.model.ObjectRef;
 import io.egressguard.model.Resource;
+import io.egressguard.rules.RuleRegistry;
 import io.egressguard.webhook.ChangeCheck;
 
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Admission checks while the cluster state changes. One thread applies updates at a given rate to a generated
  * mesh and rebuilds the snapshot the way the informers do (events folded into one rebuild per 200 ms, objects
- * that did not change reused); meanwhile the main thread decides admission changes against the current
+ * that did not change reused, shared indexes prepared before the snapshot is published); meanwhile the main thread decides admission changes against the current
  * snapshot, as the webhook does for each review. Prints the review latency without and with the burst.
  *
  * <pre>java -cp ... io.egressguard.bench.UpdateBurst [NAMESPACES] [SECONDS] [UPDATES_PER_SECOND]</pre>
@@ -74,7 +75,9 @@ public final class UpdateBurst {
                     synchronized (store) {
                         copy = List.copyOf(store.values());
                     }
-                    current.set(current.get().rebuild(copy));
+                    MeshSnapshot rebuilt = current.get().rebuild(copy);
+                    RuleRegistry.prepare(rebuilt);
+                    current.set(rebuilt);
                     rebuildNanos.addAndGet(System.nanoTime() - t);
                     rebuilds.incrementAndGet();
                 }, 200, TimeUnit.MILLISECONDS);
