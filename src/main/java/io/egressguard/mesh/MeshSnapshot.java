@@ -361,7 +361,9 @@ public final class MeshSnapshot {
         publicSubsetsByGateway = new CountIndex<>(before.publicSubsetsByGateway);
         exportedSubsetsByGateway = new CountIndex<>(before.exportedSubsetsByGateway);
 
-        if (from != null) {
+        // Objects by kind are listed again only to find the gateway workloads: other kinds need not be kept.
+        boolean listed = ref.kind() == Kind.GATEWAY || ref.kind() == Kind.KUBERNETES_GATEWAY;
+        if (from != null && listed) {
             byKind.remove(ref.kind(), from);
         }
         if (to == null) {
@@ -371,7 +373,9 @@ public final class MeshSnapshot {
                 positions.put(ref, nextPosition++);
             }
             resources.put(ref, to);
-            byKind.add(ref.kind(), to);
+            if (listed) {
+                byKind.add(ref.kind(), to);
+            }
         }
         Set<String> touchedHosts = new LinkedHashSet<>();
         boolean gatewaysChanged = false;
