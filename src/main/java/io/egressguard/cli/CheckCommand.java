@@ -16,7 +16,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,13 +63,7 @@ public final class CheckCommand implements Callable<Integer> {
         }
         ManifestReader reader = new ManifestReader(namespace);
         try {
-            for (String p : paths) {
-                if (p.equals("-")) {
-                    reader.read("-", stdin);
-                } else {
-                    reader.read(Path.of(p));
-                }
-            }
+            reader.readAll(paths, stdin);
         } catch (InputException e) {
             err.println("egress-guard check: " + e.getMessage());
             return Cli.USAGE;

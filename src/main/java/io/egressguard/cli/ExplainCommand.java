@@ -111,13 +111,7 @@ public final class ExplainCommand implements Callable<Integer> {
         } else {
             ManifestReader reader = new ManifestReader(namespace);
             try {
-                for (String p : paths) {
-                    if (p.equals("-")) {
-                        reader.read("-", stdin);
-                    } else {
-                        reader.read(Path.of(p));
-                    }
-                }
+                reader.readAll(paths, stdin);
             } catch (InputException e) {
                 err.println("egress-guard explain: " + e.getMessage());
                 return Cli.USAGE;

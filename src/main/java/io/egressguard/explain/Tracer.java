@@ -22,7 +22,6 @@ import io.egressguard.model.Severity;
 import io.egressguard.rules.Catalogue;
 import io.egressguard.rules.PodEgress;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -253,19 +252,7 @@ public final class Tracer {
         }
 
         long creation(ObjectRef ref) {
-            Resource r = s.resource(ref).orElse(null);
-            if (r == null) {
-                return Long.MAX_VALUE;
-            }
-            String ts = r.object().getMetadata().getCreationTimestamp();
-            if (ts != null) {
-                try {
-                    return Instant.parse(ts).getEpochSecond() * 1_000_000L;
-                } catch (RuntimeException ignored) {
-                    // not a timestamp: arrival order
-                }
-            }
-            return Long.MAX_VALUE / 2 + r.order();
+            return s.resource(ref).map(Resource::creationOrder).orElse(Long.MAX_VALUE);
         }
 
         /**

@@ -47,6 +47,18 @@ public final class ManifestReader {
         return new Result(List.copyOf(resources), ignored);
     }
 
+    /** Reads command-line paths in order: files, directories, or {@code -} for {@code stdin}. */
+    public ManifestReader readAll(List<String> paths, InputStream stdin) throws InputException {
+        for (String p : paths) {
+            if (p.equals("-")) {
+                read("-", stdin);
+            } else {
+                read(Path.of(p));
+            }
+        }
+        return this;
+    }
+
     /** Reads a file or, recursively, a directory. */
     public ManifestReader read(Path path) throws InputException {
         if (!Files.exists(path)) {

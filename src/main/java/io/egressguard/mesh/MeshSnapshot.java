@@ -24,7 +24,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -995,19 +994,7 @@ public final class MeshSnapshot {
         }
         return new DestinationRuleInfo(r.ref(), Hosts.fqdn(spec.getHost(), r.ref().namespace()), subsets,
                 spec.getTrafficPolicy(), new ExportTo(r.ref().namespace(), spec.getExportTo()),
-                creationOrder(r), spec.getWorkloadSelector() != null);
-    }
-
-    private static long creationOrder(Resource r) {
-        String ts = r.object().getMetadata().getCreationTimestamp();
-        if (ts != null) {
-            try {
-                return Instant.parse(ts).getEpochSecond() * 1_000_000L;
-            } catch (RuntimeException ignored) {
-                // not a timestamp: fall back to arrival order
-            }
-        }
-        return Long.MAX_VALUE / 2 + r.order();
+                r.creationOrder(), spec.getWorkloadSelector() != null);
     }
 
     private static List<GatewayServer> istioServers(Resource r, Binding b) {

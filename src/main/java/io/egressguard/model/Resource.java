@@ -25,4 +25,20 @@ public record Resource(ObjectRef ref, HasMetadata object, Origin origin, long or
     public Kind kind() {
         return ref.kind();
     }
+
+    /**
+     * Where the object stands in Istio's precedence, older first: its creation time, else (objects from files
+     * carry none) its arrival order, after every object with a creation time.
+     */
+    public long creationOrder() {
+        String ts = object.getMetadata() == null ? null : object.getMetadata().getCreationTimestamp();
+        if (ts != null) {
+            try {
+                return java.time.Instant.parse(ts).getEpochSecond() * 1_000_000L;
+            } catch (RuntimeException ignored) {
+                // not a timestamp: arrival order
+            }
+        }
+        return Long.MAX_VALUE / 2 + order;
+    }
 }
