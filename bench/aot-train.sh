@@ -16,7 +16,8 @@ trap 'rm -rf "$tls"' EXIT
 certs/generate.sh "$tls" >/dev/null
 
 (cd "$app" && EGRESS_GUARD_TLS_DIR=$tls EGRESS_GUARD_STATE_DIR=$root/src/test/resources/webhook/state \
-  exec "$java" -XX:AOTCacheOutput=app.aot -jar quarkus-run.jar >"$tls/train.log" 2>&1) &
+  # shellcheck disable=SC2086
+  exec "$java" ${JAVA_OPTS:--XX:+UseSerialGC} -XX:AOTCacheOutput=app.aot -jar quarkus-run.jar >"$tls/train.log" 2>&1) &
 pid=$!
 for _ in $(seq 1 300); do curl -sf -o /dev/null http://localhost:9000/q/health/ready && break; sleep 0.1; done
 for review in src/test/resources/webhook/reviews/*.json; do

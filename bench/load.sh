@@ -18,7 +18,9 @@ cp="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
 java -cp "$cp" io.egressguard.bench.LargeMesh "$work/state" "$namespaces"
 certs/generate.sh "$work/tls" >/dev/null
 # The review (written by LargeMesh): re-applying the VirtualService of the middle namespace.
-EGRESS_GUARD_TLS_DIR=$work/tls EGRESS_GUARD_STATE_DIR=$work/state java -Xlog:gc:file="$work/gc.log" \
+# JAVA_OPTS: the JVM options of the container images (the serial collector) unless given.
+# shellcheck disable=SC2086
+EGRESS_GUARD_TLS_DIR=$work/tls EGRESS_GUARD_STATE_DIR=$work/state java ${JAVA_OPTS:--XX:+UseSerialGC} -Xlog:gc:file="$work/gc.log" \
   -jar target/quarkus-app/quarkus-run.jar >"$work/app.log" 2>&1 &
 pid=$!
 start=$(date +%s%N)
@@ -26,3 +28,6 @@ until curl -sf -o /dev/null http://localhost:9000/q/health/ready; do sleep 0.05;
 echo "ready after $(( ($(date +%s%N) - start) / 1000000 )) ms with $namespaces namespaces"
 REVIEW=$work/state-review.json wrk -t2 -c"$connections" -d5s -s bench/review.lua https://localhost:8443/validate >/dev/null
 REVIEW=$work/state-review.json wrk -t2 -c"$connections" -d"${seconds}s" -s bench/review.lua https://localhost:8443/validate | tail -1
+# GC pauses while serving (the warm-up included), from the JVM's log
+awk '/Pause/ { n++; ms = $NF; sub("ms", "", ms); if (ms + 0 > max) max = ms + 0; sum += ms } END {
+  if (n) printf "GC pauses: %d, longest %.1f ms, total %.0f ms\n", n, max, sum }' "$work/gc.log"

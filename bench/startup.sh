@@ -19,7 +19,9 @@ ready_ms() {
   local start end
   start=$(date +%s%N)
   # An AOT cache is only used with the class path it was trained with: start from the app directory.
-  (cd "$app" && EGRESS_GUARD_TLS_DIR=$tls EGRESS_GUARD_STATE_DIR=$state exec "$java" "$@" -jar quarkus-run.jar >/dev/null 2>&1) &
+  # JAVA_OPTS: the JVM options of the container images (the serial collector) unless given.
+  # shellcheck disable=SC2086
+  (cd "$app" && EGRESS_GUARD_TLS_DIR=$tls EGRESS_GUARD_STATE_DIR=$state exec "$java" ${JAVA_OPTS:--XX:+UseSerialGC} "$@" -jar quarkus-run.jar >/dev/null 2>&1) &
   local pid=$!
   until curl -sf -o /dev/null http://localhost:9000/q/health/ready; do
     kill -0 "$pid" 2>/dev/null || { echo "the application exited" >&2; return 1; }
