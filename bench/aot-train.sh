@@ -4,8 +4,9 @@
 #
 #   JAVA=/path/to/jdk25/bin/java bench/aot-train.sh [APP_DIR]      (default target/quarkus-app)
 #
-# Run the application from APP_DIR with `java -XX:AOTCache=app.aot -jar quarkus-run.jar` and the same JDK:
-# the cache is only used with the class path and JDK it was trained with.
+# Run the application from APP_DIR with `java -XX:+UseSerialGC -XX:AOTCache=app.aot -jar quarkus-run.jar` and
+# the same JDK: the cache is only used with the class path, JDK and collector it was trained with (JAVA_OPTS
+# replaces the default -XX:+UseSerialGC for both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 app=$(realpath "${1:-target/quarkus-app}")
