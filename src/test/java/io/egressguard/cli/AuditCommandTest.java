@@ -2,13 +2,6 @@ package io.egressguard.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.egressguard.load.ManifestReader;
-import io.egressguard.model.Resource;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -29,33 +21,18 @@ class AuditCommandTest {
     static final Path STATE = Path.of("src/test/resources/webhook/state");
     static final ObjectMapper JSON = new ObjectMapper();
 
-    KubernetesMockServer server;
-    KubernetesClient client;
+    MockCluster cluster;
     Path kubeconfig;
 
     @BeforeEach
     void cluster(@TempDir Path dir) throws Exception {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-        server.init();
-        client = server.createClient();
-        for (Resource r : new ManifestReader("default").read(STATE).result().resources()) {
-            client.resource(r.object()).create();
-        }
-        kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: mock, cluster: {server: "%s"}}]
-                users: [{name: tester, user: {token: secret}}]
-                contexts: [{name: mock, context: {cluster: mock, user: tester}}]
-                current-context: mock
-                """.formatted(client.getConfiguration().getMasterUrl()));
+        cluster = new MockCluster(STATE, dir);
+        kubeconfig = cluster.kubeconfig;
     }
 
     @AfterEach
     void stop() {
-        client.close();
-        server.destroy();
+        cluster.close();
     }
 
     static Set<String> findings(String json, boolean withAuditRules) throws Exception {

@@ -1,12 +1,5 @@
 package io.egressguard.cli;
 
-import io.egressguard.load.ManifestReader;
-import io.egressguard.model.Resource;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,33 +16,18 @@ class ExplainClusterTest {
 
     static final Path STATE = Path.of("src/test/resources/webhook/state");
 
-    KubernetesMockServer server;
-    KubernetesClient client;
+    MockCluster cluster;
     Path kubeconfig;
 
     @BeforeEach
     void cluster(@TempDir Path dir) throws Exception {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-        server.init();
-        client = server.createClient();
-        for (Resource r : new ManifestReader("default").read(STATE).result().resources()) {
-            client.resource(r.object()).create();
-        }
-        kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: mock, cluster: {server: "%s"}}]
-                users: [{name: tester, user: {token: secret}}]
-                contexts: [{name: mock, context: {cluster: mock, user: tester}}]
-                current-context: mock
-                """.formatted(client.getConfiguration().getMasterUrl()));
+        cluster = new MockCluster(STATE, dir);
+        kubeconfig = cluster.kubeconfig;
     }
 
     @AfterEach
     void stop() {
-        client.close();
-        server.destroy();
+        cluster.close();
     }
 
     @Test
