@@ -3,7 +3,6 @@ package io.egressguard.mesh;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,14 +117,5 @@ final class Layer<K, V> {
             }
         }
         return Collections.unmodifiableSet(out);
-    }
-
-    /** A plain copy, for indexes rebuilt from scratch. */
-    Map<K, V> toMap() {
-        Map<K, V> out = new HashMap<>();
-        for (K k : keys()) {
-            out.put(k, get(k));
-        }
-        return out;
     }
 }
