@@ -1050,6 +1050,7 @@ public final class MeshSnapshot {
                     }
                 }
             }
+            labels.entrySet().removeIf(e -> e.getKey() == null || e.getValue() == null); // `app: ~` selects nothing
             this.podLabels = labels;
         }
     }

@@ -66,6 +66,29 @@ class EngineRobustnessTest {
         checkSurvives(docs);
     }
 
+    @org.junit.jupiter.api.Test
+    void selectorsWithEmptyValuesAreRead() throws Exception {
+        String yaml = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: istio-egressgateway, namespace: istio-system}
+                spec:
+                  selector: {istio: egressgateway, app: null}
+                  ports: [{port: 443}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: egress, namespace: default}
+                spec:
+                  selector: {istio: egressgateway}
+                  servers: [{port: {number: 443, name: tls, protocol: TLS}, hosts: [a.example.com], tls: {mode: PASSTHROUGH}}]
+                """;
+        MeshSnapshot s = MeshSnapshot.of(MeshSettings.DEFAULT, new ManifestReader("default").read("t.yaml", yaml).result().resources());
+        var w = s.workload("istio-egressgateway.istio-system.svc.cluster.local").orElseThrow();
+        org.junit.jupiter.api.Assertions.assertEquals(Map.of("istio", "egressgateway"), w.podLabels());
+        new Engine(EngineConfig.defaults()).check(s);
+    }
+
     @Property(tries = 300)
     void randomObjectsNeverMakeTheEngineThrow(@ForAll long seed) throws Exception {
         Random random = new Random(seed);
