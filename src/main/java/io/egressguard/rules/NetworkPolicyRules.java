@@ -104,6 +104,26 @@ final class NetworkPolicyRules {
             }
         }
 
+        /** Matches every namespaceSelector of the snapshot's policies once, where the snapshot is built. */
+        static void prepare(MeshSnapshot s) {
+            if (!s.namespacesKnown()) {
+                return;
+            }
+            for (String ns : s.namespaces()) {
+                for (NetworkPolicy p : s.networkPolicies(ns)) {
+                    for (NetworkPolicyEgressRule rule : EgressPolicy.rules(p)) {
+                        List<NetworkPolicyPeer> to = rule == null || rule.getTo() == null ? List.of() : rule.getTo();
+                        for (NetworkPolicyPeer peer : to) {
+                            LabelSelector sel = peer == null ? null : peer.getNamespaceSelector();
+                            if (sel != null && !Labels.selectsAll(sel)) {
+                                matchesSomeNamespace(s, sel);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
         /** Policies repeat the same few selectors: each is matched against the namespaces once per snapshot. */
         private static boolean matchesSomeNamespace(MeshSnapshot s, LabelSelector sel) {
             return s.derivedFromNamespaces(List.of(SelectorMatchesNoNamespace.class, sel), x -> x.namespaces().stream()
