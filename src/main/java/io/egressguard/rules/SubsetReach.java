@@ -114,10 +114,21 @@ final class SubsetReach {
         return before != null && lookupClients != null && publiclyRouted(subset) == before.publiclyRouted(subset);
     }
 
-    private Set<String> touched() {
-        Set<String> out = new HashSet<>(routeClients);
-        out.addAll(lookupClients);
-        return out;
+    /**
+     * An answer of the state before, with the namespaces the change touches (its routes' clients, the
+     * lookups it changes) looked at again: {@code member} decides each of them in this state.
+     */
+    private Set<String> patched(Set<String> previous, java.util.function.Predicate<String> member) {
+        Set<String> out = new TreeSet<>(previous);
+        Set<String> touched = new HashSet<>(routeClients);
+        touched.addAll(lookupClients);
+        for (String ns : touched) {
+            out.remove(ns);
+            if (member.test(ns)) {
+                out.add(ns);
+            }
+        }
+        return Collections.unmodifiableSet(out);
     }
 
     GatewayWorkload gateway() {
@@ -157,17 +168,10 @@ final class SubsetReach {
     /** Client namespaces that route to {@code subset} and do not find it, sorted. */
     Set<String> failingClients(String subset) {
         return failingClients.computeIfAbsent(subset, s -> {
-            Set<String> failing = new TreeSet<>();
             if (patchable(s)) {
-                failing.addAll(before.failingClients(s));
-                for (String client : touched()) {
-                    failing.remove(client);
-                    if (routesTo(client, s) && !found(client, s)) {
-                        failing.add(client);
-                    }
-                }
-                return Collections.unmodifiableSet(failing);
+                return patched(before.failingClients(s), client -> routesTo(client, s) && !found(client, s));
             }
+            Set<String> failing = new TreeSet<>();
             if (publiclyRouted(s)) {
                 for (String client : snapshot.injectedNamespaces()) {
                     if (!found(client, s)) {
@@ -195,17 +199,10 @@ final class SubsetReach {
      */
     Set<String> orphanedSubsetNamespaces(String subset) {
         return orphanedSubsets.computeIfAbsent(subset, s -> {
-            Set<String> out = new TreeSet<>();
             if (patchable(s)) {
-                out.addAll(before.orphanedSubsetNamespaces(s));
-                for (String ns : touched()) {
-                    out.remove(ns);
-                    if (orphaned(ns, s)) {
-                        out.add(ns);
-                    }
-                }
-                return Collections.unmodifiableSet(out);
+                return patched(before.orphanedSubsetNamespaces(s), ns -> orphaned(ns, s));
             }
+            Set<String> out = new TreeSet<>();
             for (DestinationRuleInfo dr : snapshot.destinationRulesFor(host)) {
                 if (dr.subsets().contains(s) && orphaned(dr.namespace(), s)) {
                     out.add(dr.namespace());
