@@ -92,6 +92,7 @@ class CorpusMutationTest {
 
     @TestFactory
     Stream<DynamicTest> brokenCorpusConfigurationsAreFound() {
+        TestMesh.corpus(); // skipped where Istio's configurations are absent
         return mutations().stream().map(m -> DynamicTest.dynamicTest(m.scenario() + ": " + m.description(), () -> {
             ManifestReader reader = new ManifestReader("default").read(TestMesh.corpus().resolve(m.scenario()));
             List<Resource> resources = new ArrayList<>();

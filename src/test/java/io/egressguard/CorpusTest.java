@@ -23,7 +23,6 @@ class CorpusTest {
     @TestFactory
     Stream<DynamicTest> istioDocsConfigurationsProduceNothingAboveInfo() throws IOException {
         Path corpus = TestMesh.corpus();
-        assertTrue(Files.isDirectory(corpus), "corpus not found at " + corpus.toAbsolutePath());
         List<Path> scenarios;
         try (Stream<Path> s = Files.walk(corpus)) {
             scenarios = s.filter(p -> p.getFileName().toString().equals("config.yaml")).map(Path::getParent).sorted().toList();

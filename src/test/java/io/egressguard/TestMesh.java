@@ -8,6 +8,7 @@ import io.egressguard.mesh.MeshSettings;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.model.Finding;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -46,8 +47,20 @@ public final class TestMesh {
         return new Engine(EngineConfig.defaults().withAuditRules()).check(s);
     }
 
-    /** The directory of Istio's own egress configurations, beside the repository. */
+    /**
+     * The directory of Istio's own egress configurations. They are Istio's data, kept beside the repository
+     * ({@code ../shared/corpus/istio-docs}), not in it: a test that reads them is skipped where they are absent
+     * (see {@link Prerequisites}).
+     */
     public static Path corpus() {
+        Path corpus = corpusLocation();
+        Prerequisites.require(Files.isDirectory(corpus), "Istio's egress configurations are not at "
+                + corpus.toAbsolutePath().normalize() + " (they are kept beside the repository, in ../shared/corpus/istio-docs)");
+        return corpus;
+    }
+
+    /** Where Istio's configurations are looked for; {@link #corpus()} also requires them to be there. */
+    public static Path corpusLocation() {
         return Path.of("..", "shared", "corpus", "istio-docs");
     }
 }

@@ -1,5 +1,6 @@
 package io.egressguard.deploy;
 
+import io.egressguard.Prerequisites;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snakeyaml.engine.v2.api.Dump;
@@ -67,6 +68,7 @@ class PromtoolTest {
     }
 
     static String promtool(Path dir, String... args) throws Exception {
+        Prerequisites.requirePromtool();
         List<String> command = new ArrayList<>(List.of("promtool"));
         command.addAll(List.of(args));
         Process p;

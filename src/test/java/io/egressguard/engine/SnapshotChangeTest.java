@@ -55,11 +55,15 @@ class SnapshotChangeTest {
     @TestFactory
     Stream<DynamicTest> everyObjectDeletedCreatedAndReplaced() throws IOException {
         List<Path> configurations = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(TestMesh.corpus())) {
-            s.filter(p -> p.getFileName().toString().equals("config.yaml")).map(Path::getParent).sorted()
-                    .forEach(configurations::add);
+        // Istio's configurations where they are present (beside the repository); the project's own always.
+        boolean corpus = Files.isDirectory(TestMesh.corpusLocation());
+        if (corpus) {
+            try (Stream<Path> s = Files.walk(TestMesh.corpusLocation())) {
+                s.filter(p -> p.getFileName().toString().equals("config.yaml")).map(Path::getParent).sorted()
+                        .forEach(configurations::add);
+            }
+            assertTrue(configurations.size() >= 21, "Istio's configurations not found at " + TestMesh.corpusLocation());
         }
-        assertTrue(configurations.size() >= 21, "Istio's configurations not found at " + TestMesh.corpus());
         try (Stream<Path> s = Files.walk(Path.of("src", "test", "resources", "rules"))) {
             s.filter(p -> p.toString().endsWith(".yaml")).sorted().forEach(configurations::add);
         }
@@ -67,14 +71,16 @@ class SnapshotChangeTest {
             s.sorted().forEach(configurations::add);
         }
         configurations.add(Path.of("examples"));
-        return configurations.stream().map(p -> DynamicTest.dynamicTest(p.toString(), () -> {
+        Stream<DynamicTest> absentCorpus = corpus ? Stream.empty()
+                : Stream.of(DynamicTest.dynamicTest("Istio's configurations", TestMesh::corpus)); // skipped, or fails in CI
+        return Stream.concat(absentCorpus, configurations.stream().map(p -> DynamicTest.dynamicTest(p.toString(), () -> {
             ManifestReader reader = new ManifestReader("default");
             reader.read(p);
             if (p.startsWith(Path.of("examples", "broken"))) {
                 reader.read(Path.of("examples", "cluster"));
             }
             everyChange(reader.result().resources());
-        }));
+        })));
     }
 
     @Test

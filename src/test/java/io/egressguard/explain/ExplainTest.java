@@ -35,7 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ExplainTest {
 
-    static final Path TASK = TestMesh.corpus().resolve("egress-gateway");
     static final Path EXAMPLES = Path.of("examples");
     static final ObjectRef TEST_EGRESS_RULE = new ObjectRef(Kind.DESTINATION_RULE, "test-egress", "egressgateway-for-cnn");
     static final ObjectRef TEST_EGRESS = new ObjectRef(Kind.NAMESPACE, null, "test-egress");
@@ -62,14 +61,19 @@ class ExplainTest {
         assertTrue(t.outcome().startsWith("edition.cnn.com:" + t.request().port() + " reached through egress gateway"), text);
     }
 
+    /** The task's configurations in Istio's corpus (the test is skipped where it is absent). */
+    static Path task() {
+        return TestMesh.corpus().resolve("egress-gateway");
+    }
+
     static MeshSnapshot scenario(String name) throws Exception {
-        return TestMesh.files(TASK.resolve(name));
+        return TestMesh.files(task().resolve(name));
     }
 
     /** A task scenario plus the namespace test-egress and its DestinationRule, as the NetworkPolicy part adds them. */
     static MeshSnapshot withTestEgress(String name) throws Exception {
-        List<Resource> resources = new ArrayList<>(new ManifestReader("default").read(TASK.resolve(name)).result().resources());
-        for (Resource r : new ManifestReader("default").read(TASK.resolve("netpol-istio-api")).result().resources()) {
+        List<Resource> resources = new ArrayList<>(new ManifestReader("default").read(task().resolve(name)).result().resources());
+        for (Resource r : new ManifestReader("default").read(task().resolve("netpol-istio-api")).result().resources()) {
             if (r.ref().equals(TEST_EGRESS_RULE) || r.ref().equals(TEST_EGRESS)) {
                 resources.add(r);
             }

@@ -1,5 +1,6 @@
 package io.egressguard.integrations;
 
+import io.egressguard.Prerequisites;
 import io.egressguard.integrations.Processes.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +74,7 @@ class LauncherTest {
     /** kubectl itself finds the plugin on PATH and runs it: {@code kubectl egress-guard check ...}. */
     @Test
     void kubectlRunsThePluginFromPath() throws Exception {
+        Prerequisites.requireKubectl();
         Map<String, String> env = new HashMap<>(withJar());
         env.put("PATH", Processes.REPO.resolve("bin") + ":" + System.getenv("PATH"));
         env.put("KUBECONFIG", "/dev/null"); // plugins run without a cluster

@@ -1,5 +1,6 @@
 package io.egressguard.integrations;
 
+import io.egressguard.Prerequisites;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.marcnuri.helm.Helm;
@@ -136,12 +137,8 @@ class RenderedManifestsTest {
     }
 
     static Result kustomize(Path dir) throws Exception {
-        Result r;
-        try {
-            r = Processes.run(Map.of(), null, "kubectl", "kustomize", dir.toString());
-        } catch (java.io.IOException e) {
-            throw new AssertionError("kubectl is needed for this test (Debian package kubernetes-client; .ci/run installs it)", e);
-        }
+        Prerequisites.requireKubectl();
+        Result r = Processes.run(Map.of(), null, "kubectl", "kustomize", dir.toString());
         assertEquals(0, r.status(), r.all());
         return r;
     }
