@@ -261,7 +261,7 @@ public final class Tracer {
          * the request's port.
          */
         boolean carries(RouteRule r) {
-            if (!r.matchesPort(q.port())) {
+            if (!r.matchesPort(q.port()) || !r.sourceMatch().selects(q.namespace(), q.podLabels())) {
                 return false;
             }
             if (TraceRequest.HTTP.equals(q.protocol())) {
@@ -292,6 +292,13 @@ public final class Tracer {
             if (rules.stream().noneMatch(r -> r.matchesPort(q.port()))) {
                 return "has mesh routes for port " + String.join(", ", ports) + " only, not " + q.port();
             }
+            List<RouteRule.SourceMatch> sources = rules.stream().filter(r -> r.matchesPort(q.port()))
+                    .map(RouteRule::sourceMatch).filter(m -> !m.selects(q.namespace(), q.podLabels())).distinct().toList();
+            if (!sources.isEmpty()) {
+                return "routes this port only for sidecars of " + sources.stream().map(Tracer::describe)
+                        .collect(java.util.stream.Collectors.joining(" or ")) + " (sourceNamespace/sourceLabels; the "
+                        + "client's pod labels are given as --from NAMESPACE/LABELS)";
+            }
             return "has no mesh route whose sniHosts cover " + q.host();
         }
 
@@ -313,8 +320,14 @@ public final class Tracer {
         boolean gatewayConfigured(String host, int port) {
             for (RouteRule r : s.gatewayRoutesFor(host)) {
                 for (Binding b : r.bindings()) {
-                    if (!b.isMesh() && s.isEgressGateway(b) && r.matchesPort(port)
-                            && s.servers(b).stream().anyMatch(srv -> srv.port() == port && srv.acceptsHost(host, r.namespace()))) {
+                    if (b.isMesh() || !s.isEgressGateway(b)) {
+                        continue;
+                    }
+                    List<GatewayWorkload> ws = s.workloadsOf(b);
+                    boolean configured = s.servers(b).stream().anyMatch(srv -> r.matchesPort(srv.port())
+                            && srv.acceptsHost(host, r.namespace())
+                            && (ws.isEmpty() ? srv.port() == port : ws.stream().anyMatch(w -> w.reaches(port, srv.port()))));
+                    if (configured) {
                         return true;
                     }
                 }
@@ -408,8 +421,8 @@ public final class Tracer {
             boolean onPort = false;
             boolean hostOk = false;
             for (GatewayServer srv : w.servers()) {
-                if (srv.port() != port) {
-                    continue;
+                if (!w.reaches(port, srv.port())) {
+                    continue; // the server listens on another pod port than the Service port's targetPort
                 }
                 onPort = true;
                 if (!acceptsHostAnyNamespace(srv, q.host())) {
@@ -447,7 +460,7 @@ public final class Tracer {
                 return null;
             }
             String mode = chosen.tlsMode() == null ? "" : " " + chosen.tlsMode();
-            add(HopKind.GATEWAY_SERVER, Verdict.OK, chosen.gateway() + " " + chosen.path() + " (port " + port + ", "
+            add(HopKind.GATEWAY_SERVER, Verdict.OK, chosen.gateway() + " " + chosen.path() + " (port " + chosen.port() + ", "
                     + chosen.protocol() + mode + ") accepts " + q.host(), objects, details, null, null);
             return chosen;
         }
@@ -479,8 +492,9 @@ public final class Tracer {
                     continue;
                 }
                 String why = null;
-                if (!r.matchesPort(port)) {
-                    why = "matches port " + r.port() + ", not " + port;
+                if (!r.matchesPort(srv.port())) {
+                    // a gateway route's port is the server's own port number, not the Service port
+                    why = "matches port " + r.port() + ", not the server's port " + srv.port();
                 } else if (!sectionFits(r, srv)) {
                     why = "is a " + r.section().field() + " route; server " + srv.path() + " is " + srv.protocol()
                             + (srv.tlsMode() == null ? "" : " " + srv.tlsMode());
@@ -531,8 +545,14 @@ public final class Tracer {
             }
             Optional<ServiceEntryInfo> se = s.serviceEntryFor(d.host(), w.namespace());
             lookup.lookup(w.namespace(), d.host(), se.map(x -> x.ref().namespace()).orElse(null)).ifPresent(r -> {
-                r.rules().forEach(dr -> objects.add(dr.ref()));
-                details.add("the gateway applies DestinationRule " + names(r.rules()) + " (found in " + r.step().description()
+                List<DestinationRuleInfo> applied = r.applying(w.podLabels());
+                if (applied.isEmpty()) {
+                    details.add("the gateway applies no DestinationRule to " + d.host() + ": the lookup stops at "
+                            + names(r.rules()) + " in " + r.namespace() + ", whose workloadSelector does not select the gateway pods");
+                    return;
+                }
+                applied.forEach(dr -> objects.add(dr.ref()));
+                details.add("the gateway applies DestinationRule " + names(applied) + " (found in " + r.step().description()
                         + ", " + r.namespace() + ") to " + d.host() + ", e.g. to originate TLS");
             });
             add(HopKind.GATEWAY_ROUTE, Verdict.OK, describe(chosen) + " forwards " + q.host() + " to " + d.host()
@@ -812,5 +832,10 @@ public final class Tracer {
             out.add(o instanceof DestinationRuleInfo d ? d.ref().namespace() + "/" + d.ref().name() : o.toString());
         }
         return String.join(", ", out);
+    }
+
+    static String describe(RouteRule.SourceMatch m) {
+        return (m.namespace() == null ? "any namespace" : "namespace " + m.namespace())
+                + (m.labels().isEmpty() ? "" : " with pod labels " + m.labels());
     }
 }

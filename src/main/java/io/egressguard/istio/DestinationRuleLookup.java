@@ -68,6 +68,20 @@ public final class DestinationRuleLookup {
         public boolean hasSubset(String subset) {
             return subsets.contains(subset);
         }
+
+        /**
+         * The rules a proxy with {@code podLabels} applies among those found (pilot
+         * {@code SidecarScope.DestinationRule}): the first workload-scoped rule that selects it, else the rules
+         * without workloadSelector (merged), else none. There is no fall-through to the next lookup step.
+         */
+        public List<DestinationRuleInfo> applying(Map<String, String> podLabels) {
+            for (DestinationRuleInfo d : rules) {
+                if (d.selects(podLabels)) {
+                    return List.of(d);
+                }
+            }
+            return rules.stream().filter(d -> !d.workloadScoped()).toList();
+        }
     }
 
     private final MeshSnapshot snapshot;

@@ -112,6 +112,13 @@ public final class GatewayApiRoutes {
             String pgroup = group(p.getGroup(), GATEWAY_API_GROUP);
             Binding binding;
             List<String> hosts;
+            RouteRule.SourceMatch consumers = RouteRule.SourceMatch.ANY;
+            if (section == Section.HTTP && !pns.equals(ns) && (isServiceEntryRef(pgroup, pkind) || isServiceRef(p.getGroup(), pkind))) {
+                // A consumer route (in another namespace than its ServiceEntry or Service) applies to the sidecars
+                // of its own namespace only (pilot buildSidecarVirtualHostsForVirtualService: "only routes from the
+                // namespace of the proxy, or namespace of the destination"). TLS mesh routes have no such limit.
+                consumers = new RouteRule.SourceMatch(ns, null);
+            }
             if (isServiceEntryRef(pgroup, pkind)) {
                 binding = Binding.MESH;
                 hosts = serviceEntryHosts.apply(pns, p.getName());
@@ -136,7 +143,7 @@ public final class GatewayApiRoutes {
                     }
                 }
                 out.add(new RouteRule(ref, path, section, hosts, Set.of(binding), p.getPort(), List.of(), dests, ns,
-                        everywhere));
+                        everywhere, consumers));
             }
         }
         return out;

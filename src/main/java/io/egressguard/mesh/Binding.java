@@ -19,16 +19,27 @@ public record Binding(Type type, String namespace, String name) {
     }
 
     /**
-     * Resolves a VirtualService {@code gateways} entry: {@code mesh}, {@code name} (a Gateway in the
-     * VirtualService's namespace) or {@code namespace/name}.
+     * Resolves a VirtualService {@code gateways} entry as pilot's {@code resolveGatewayName} does:
+     * {@code mesh}; {@code name} (a Gateway in the VirtualService's namespace); {@code namespace/name}, with
+     * {@code ./name} for the VirtualService's namespace; and the legacy FQDN form, where {@code name.ns} and
+     * {@code name.ns.svc.cluster.local} both mean {@code ns/name} (accepted by Istio with a deprecation warning).
      */
     public static Binding ofVirtualServiceEntry(String entry, String vsNamespace) {
         if ("mesh".equals(entry)) {
             return MESH;
         }
         int slash = entry.indexOf('/');
-        return slash < 0 ? istioGateway(vsNamespace, entry)
-                : istioGateway(entry.substring(0, slash), entry.substring(slash + 1));
+        if (slash >= 0) {
+            String ns = entry.substring(0, slash);
+            return istioGateway(ns.equals(".") ? vsNamespace : ns, entry.substring(slash + 1));
+        }
+        int dot = entry.indexOf('.');
+        if (dot < 0) {
+            return istioGateway(vsNamespace, entry);
+        }
+        String rest = entry.substring(dot + 1);
+        int next = rest.indexOf('.');
+        return istioGateway(next < 0 ? rest : rest.substring(0, next), entry.substring(0, dot));
     }
 
     public boolean isMesh() {

@@ -49,4 +49,28 @@ public record GatewayWorkload(String serviceHost, String namespace, Map<Integer,
         }
         return t == NAMED_TARGET ? null : t;
     }
+
+    /**
+     * The pod port a server of these pods listens on (pilot {@code model.resolvePorts}): a server port equal to
+     * a port of the Service in front of the pods listens on that port's targetPort; any other server port
+     * listens as written. Null when the targetPort is a name.
+     */
+    public Integer listeningPort(int serverPort) {
+        return targetPort(serverPort);
+    }
+
+    /**
+     * True when traffic sent to {@code servicePort} reaches the server declared with {@code serverPort}: both
+     * land on the same pod port. A named targetPort, which is not resolved here, counts as reaching.
+     */
+    public boolean reaches(int servicePort, int serverPort) {
+        Integer pod = targetPort(servicePort);
+        Integer listening = listeningPort(serverPort);
+        return pod == null || listening == null || pod.equals(listening);
+    }
+
+    /** True when some Service port reaches the server declared with {@code serverPort}. */
+    public boolean exposes(int serverPort) {
+        return !portsKnown() || servicePorts.keySet().stream().anyMatch(sp -> reaches(sp, serverPort));
+    }
 }

@@ -290,11 +290,15 @@ public final class MeshSnapshot {
     /**
      * The state after one change. A change to an Istio or Gateway API object or a NetworkPolicy is applied
      * to this snapshot's indexes (the result shares everything else with this one); a change to a
-     * Namespace, Service or workload, which many indexes depend on, builds the state again.
+     * Namespace, Service or workload, which many indexes depend on, or to a delegate VirtualService, builds the
+     * state again.
      */
     private MeshSnapshot changed(ObjectRef ref, Resource to) {
         return switch (ref.kind()) {
-            case NAMESPACE, SERVICE, DEPLOYMENT, POD -> {
+            case NAMESPACE, SERVICE, DEPLOYMENT, POD, VIRTUAL_SERVICE -> {
+                if (ref.kind() == Kind.VIRTUAL_SERVICE && !delegation(resources.get(ref)) && !delegation(to)) {
+                    yield new MeshSnapshot(this, ref, to);
+                }
                 Layer<ObjectRef, Resource> copy = new Layer<>();
                 for (Resource r : resources.values()) {
                     copy.put(r.ref(), r);
@@ -308,6 +312,14 @@ public final class MeshSnapshot {
             }
             default -> new MeshSnapshot(this, ref, to);
         };
+    }
+
+    /**
+     * True for a delegate VirtualService (no hosts): it changes the routes of the roots that name it, so a
+     * change to it builds the state again (rare, unlike ordinary route changes).
+     */
+    private static boolean delegation(Resource r) {
+        return r != null && r.object() instanceof VirtualService vs && VirtualServiceRoutes.isDelegate(vs);
     }
 
     // ---------------------------------------------------------------- derived by one change
@@ -681,7 +693,13 @@ public final class MeshSnapshot {
     /** The routes of a VirtualService, HTTPRoute or TLSRoute; notes which ServiceEntries a route attaches to. */
     private List<RouteRule> compileRoutes(Resource r) {
         if (r.kind() == Kind.VIRTUAL_SERVICE) {
-            return compile(r, () -> VirtualServiceRoutes.compile(r.ref(), (VirtualService) r.object()));
+            VirtualService vs = (VirtualService) r.object();
+            if (VirtualServiceRoutes.delegates(vs)) {
+                // depends on its delegates too: compiled afresh, never reused from a previous state
+                return VirtualServiceRoutes.compile(r.ref(), vs, (ns, name) -> resource(new ObjectRef(Kind.VIRTUAL_SERVICE, ns, name))
+                        .map(d -> (VirtualService) d.object()).orElse(null));
+            }
+            return compile(r, () -> VirtualServiceRoutes.compile(r.ref(), vs));
         }
         List<ObjectRef> attached = new ArrayList<>();
         List<RouteRule> rules = GatewayApiRoutes.compile(r.ref(), r.object(), (ns, name) -> {
@@ -739,8 +757,8 @@ public final class MeshSnapshot {
      * when the route is public (and namespaces are known), else the client namespaces it is exported to.
      */
     private void indexSubsetUses(RouteRule rule, boolean add) {
-        boolean everyClient = namespacesKnown() && rule.exportTo().isPublic();
-        List<String> clients = everyClient ? List.of() : clientNamespaces(rule.exportTo());
+        boolean everyClient = namespacesKnown() && rule.clients().isPublic();
+        List<String> clients = everyClient ? List.of() : clientNamespaces(rule.clients());
         for (RouteDestination d : rule.destinations()) {
             if (everyClient) {
                 edit(meshRoutesByDestinationAndClient, new HostKey(d.host(), null), rule, add);
@@ -796,13 +814,13 @@ public final class MeshSnapshot {
             }
             GatewayPort use = new GatewayPort(w.serviceHost(), d.effectivePort(r.port()));
             edit(egressUsesByRouteNamespace, r.namespace(), use, add);
-            if (r.exportTo().isPublic()) {
+            if (r.clients().isPublic()) {
                 edit(publicEgressUses, ALL, use, add);
                 if (d.subset() != null) {
                     edit(publicSubsetsByGateway, w.serviceHost(), d.subset(), add);
                 }
             } else {
-                for (String ns : r.exportTo().entries()) {
+                for (String ns : r.clients().entries()) {
                     String visible = ns.equals(".") ? r.namespace() : ns;
                     edit(egressUsesByVisibleNamespace, visible, use, add);
                     if (d.subset() != null) {
@@ -994,7 +1012,8 @@ public final class MeshSnapshot {
         }
         return new DestinationRuleInfo(r.ref(), Hosts.fqdn(spec.getHost(), r.ref().namespace()), subsets,
                 spec.getTrafficPolicy(), new ExportTo(r.ref().namespace(), spec.getExportTo()),
-                r.creationOrder(), spec.getWorkloadSelector() != null);
+                r.creationOrder(), spec.getWorkloadSelector() != null,
+                spec.getWorkloadSelector() == null ? Map.of() : spec.getWorkloadSelector().getMatchLabels());
     }
 
     private static List<GatewayServer> istioServers(Resource r, Binding b) {
@@ -1145,12 +1164,12 @@ public final class MeshSnapshot {
     public Set<String> subsetClients(String host, String subset) {
         Set<String> out = new java.util.TreeSet<>();
         for (RouteRule r : meshRoutesByDestination.get(host)) {
-            if (namespacesKnown() && r.exportTo().isPublic()) {
+            if (namespacesKnown() && r.clients().isPublic()) {
                 continue;
             }
             for (RouteDestination d : r.destinations()) {
                 if (d.host().equals(host) && subset.equals(d.subset())) {
-                    out.addAll(clientNamespaces(r.exportTo()));
+                    out.addAll(clientNamespaces(r.clients()));
                 }
             }
         }

@@ -1,9 +1,12 @@
 package io.egressguard.mesh;
 
+import io.egressguard.istio.ExportTo;
 import io.egressguard.istio.Hosts;
+import io.egressguard.istio.Labels;
 import io.egressguard.model.ObjectRef;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,16 +23,56 @@ import java.util.Set;
  * @param destinations where it sends traffic
  * @param namespace    the namespace of the source object
  * @param exportTo     visibility of the source object
+ * @param source       the match's {@code sourceNamespace} and {@code sourceLabels}: which client sidecars apply it
  */
 public record RouteRule(ObjectRef source, String path, Section section, List<String> hosts, Set<Binding> bindings,
         Integer port, List<String> sniHosts, List<RouteDestination> destinations, String namespace,
-        io.egressguard.istio.ExportTo exportTo) {
+        ExportTo exportTo, SourceMatch sourceMatch) {
+
+    /**
+     * A match's {@code sourceNamespace} (null: any) and {@code sourceLabels} (empty: any pod). Sidecars apply
+     * the match only in that namespace and only for pods carrying those labels (pilot
+     * {@code route.sourceMatchHTTP}, {@code tls.matchTLS}, {@code tls.matchTCP}).
+     */
+    public record SourceMatch(String namespace, Map<String, String> labels) {
+
+        public static final SourceMatch ANY = new SourceMatch(null, Map.of());
+
+        public SourceMatch {
+            namespace = namespace == null || namespace.isEmpty() ? null : namespace;
+            labels = labels == null ? Map.of() : Map.copyOf(labels);
+        }
+
+        public boolean isAny() {
+            return namespace == null && labels.isEmpty();
+        }
+
+        /** True when a pod of {@code ns} with {@code podLabels} is selected. */
+        public boolean selects(String ns, Map<String, String> podLabels) {
+            return (namespace == null || namespace.equals(ns)) && Labels.subsetOf(labels, podLabels);
+        }
+    }
 
     public RouteRule {
         hosts = List.copyOf(hosts);
         bindings = Set.copyOf(bindings);
         sniHosts = List.copyOf(sniHosts);
         destinations = List.copyOf(destinations);
+        sourceMatch = sourceMatch == null ? SourceMatch.ANY : sourceMatch;
+    }
+
+    /**
+     * The namespaces whose sidecars apply this match, as an exportTo: the source object's visibility, narrowed
+     * to the match's {@code sourceNamespace} when it names one. ({@code sourceLabels} narrows pods, not
+     * namespaces.)
+     */
+    public ExportTo clients() {
+        if (sourceMatch.namespace() == null) {
+            return exportTo;
+        }
+        // owned by the source namespace: where namespaces are unknown, it is the one known client
+        return new ExportTo(sourceMatch.namespace(), exportTo.visibleTo(sourceMatch.namespace())
+                ? List.of(sourceMatch.namespace()) : List.of("~"));
     }
 
     public boolean appliesToMesh() {

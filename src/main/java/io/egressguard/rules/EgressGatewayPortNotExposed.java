@@ -29,7 +29,7 @@ final class EgressGatewayPortNotExposed implements Rule {
                         + " does not expose port " + port + " (it exposes " + hop.gateway().servicePorts().keySet() + ")");
                 return;
             }
-            if (hop.gateway().servers().stream().mapToInt(GatewayServer::port).noneMatch(p -> p == port)) {
+            if (hop.gateway().servers().stream().mapToInt(GatewayServer::port).noneMatch(p -> hop.gateway().reaches(port, p))) {
                 ctx.report(hop.destination().path() + ".port", "no Gateway server of egress gateway " + gw.split("\\.")[0]
                         + " listens on port " + port);
                 return;

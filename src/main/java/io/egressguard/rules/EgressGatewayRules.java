@@ -85,9 +85,11 @@ final class EgressGatewayRules {
                     continue;
                 }
                 for (GatewayServer srv : s.servers(b)) {
-                    if (!w.servicePorts().containsKey(srv.port())) {
-                        ctx.report(srv.path() + ".port.number", "port " + srv.port() + " is not exposed by Service "
-                                + w.service() + " (ports " + w.servicePorts().keySet() + ")", w.service());
+                    if (!w.exposes(srv.port())) {
+                        ctx.report(srv.path() + ".port.number", "port " + srv.port() + " is reached by no port of "
+                                + w.service() + " (ports " + w.servicePorts().keySet() + ", targetPorts "
+                                + w.servicePorts().values().stream().map(t -> t == GatewayWorkload.NAMED_TARGET ? "named" : String.valueOf(t)).toList()
+                                + ")", w.service());
                         return;
                     }
                 }

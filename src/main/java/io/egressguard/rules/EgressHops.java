@@ -93,15 +93,28 @@ final class EgressHops {
         return ws.isEmpty() ? gateway.namespace() : ws.get(0).namespace();
     }
 
+    /** The labels of a gateway's pods, for workload-scoped DestinationRules (empty when unknown). */
+    static java.util.Map<String, String> proxyLabels(MeshSnapshot s, Binding gateway) {
+        List<GatewayWorkload> ws = s.workloadsOf(gateway);
+        return ws.isEmpty() ? java.util.Map.of() : ws.get(0).podLabels();
+    }
+
     /** The ServiceEntry the gateway uses for the host it forwards to. */
     static Optional<ServiceEntryInfo> serviceEntry(MeshSnapshot s, GatewayHop hop) {
         return s.serviceEntryFor(hop.destination().host(), proxyNamespace(s, hop.gateway()));
     }
 
-    /** True when some server of the gateway listens on {@code port} and accepts {@code host} from routes of {@code routeNamespace}. */
-    static boolean serves(MeshSnapshot s, Binding gateway, Integer port, String host, String routeNamespace) {
+    /**
+     * True when a server of {@code gateway} that traffic to Service port {@code servicePort} reaches accepts
+     * {@code host} and the route {@code r} matches that server's port: a gateway route's {@code port} is
+     * compared with the server's own port number, which may differ from the Service port (pilot
+     * {@code buildGatewayHTTPRouteConfig}, {@code model.resolvePorts}).
+     */
+    static boolean servesRoute(MeshSnapshot s, GatewayWorkload workload, Binding gateway, Integer servicePort,
+            String host, RouteRule r) {
         for (GatewayServer srv : s.servers(gateway)) {
-            if ((port == null || srv.port() == port) && srv.acceptsHost(host, routeNamespace)) {
+            if ((servicePort == null || workload.reaches(servicePort, srv.port())) && r.matchesPort(srv.port())
+                    && srv.acceptsHost(host, r.namespace())) {
                 return true;
             }
         }

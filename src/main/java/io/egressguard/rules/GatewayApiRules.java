@@ -225,7 +225,7 @@ final class GatewayApiRules {
                 GatewayServer srv = GatewayServer.ofListener(route.ref(), null, "", l);
                 boolean kindFits = route.kind() == Kind.HTTP_ROUTE
                         ? srv.protocol().equals("HTTP") || srv.protocol().equals("HTTPS")
-                        : srv.protocol().equals("TLS") && srv.passthrough();
+                        : srv.protocol().equals("TLS") && (srv.passthrough() || tlsRouteOnTerminate(s));
                 if (!kindFits) {
                     reason = route.kind().kindName() + " does not fit listener " + l.getName() + " (" + srv.protocol()
                             + (srv.tlsMode() == null ? "" : " " + srv.tlsMode()) + ")";
@@ -239,6 +239,15 @@ final class GatewayApiRules {
                 return null;
             }
             return reason;
+        }
+
+        /**
+         * Since Istio 1.30 a TLS listener in {@code Terminate} mode also accepts TLSRoutes (pilot
+         * {@code GenerateGatewaySupportedKinds}): the gateway terminates and forwards the stream over TCP. Up to
+         * 1.29 only {@code Passthrough} listeners do. An unknown istiod version is taken as current.
+         */
+        static boolean tlsRouteOnTerminate(MeshSnapshot s) {
+            return s.istiod().map(i -> !UnverifiedTlsOrigination.olderThan(i.version(), 1, 30)).orElse(true);
         }
 
         private static String allowedRoutesProblem(MeshSnapshot s, Resource route, Gateway g, AllowedRoutes allowed) {

@@ -52,9 +52,11 @@ final class GatewayRouteWithoutMeshRoute implements Rule {
         for (RouteRule m : s.meshRoutesFor(host)) {
             for (RouteDestination d : m.destinations()) {
                 Integer arrives = d.effectivePort(m.port());
-                boolean portOk = port == null || arrives == null || port.equals(arrives);
-                if (portOk && workloads.stream().anyMatch(w -> w.serviceHost().equals(d.host()))) {
-                    return true;
+                for (GatewayWorkload w : workloads) {
+                    // the gateway route's port is the server's; the mesh route sends to a Service port reaching it
+                    if (w.serviceHost().equals(d.host()) && (port == null || arrives == null || w.reaches(arrives, port))) {
+                        return true;
+                    }
                 }
             }
         }

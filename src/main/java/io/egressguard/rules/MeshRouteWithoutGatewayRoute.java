@@ -53,9 +53,11 @@ final class MeshRouteWithoutGatewayRoute implements Rule {
         List<RouteRule> candidates = Hosts.isWildcard(host) ? allBoundTo(s, hop.gateway().bindings()) : s.gatewayRoutesFor(host);
         for (RouteRule r : candidates) {
             for (Binding gw : r.bindings()) {
-                if (hop.gateway().bindings().contains(gw) && r.servesHost(host) && r.matchesPort(port)
-                        && !r.destinations().isEmpty()
-                        && (gw.type() == Binding.Type.KUBERNETES_GATEWAY || EgressHops.serves(s, gw, port, host, r.namespace()))) {
+                if (!hop.gateway().bindings().contains(gw) || !r.servesHost(host) || r.destinations().isEmpty()) {
+                    continue;
+                }
+                if (gw.type() == Binding.Type.KUBERNETES_GATEWAY ? r.matchesPort(port)
+                        : EgressHops.servesRoute(s, hop.gateway(), gw, port, host, r)) {
                     return true;
                 }
             }

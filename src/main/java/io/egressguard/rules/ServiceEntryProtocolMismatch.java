@@ -11,6 +11,7 @@ import io.fabric8.istio.api.api.networking.v1alpha3.ClientTLSSettings;
 import io.fabric8.istio.api.api.networking.v1alpha3.TrafficPolicy;
 import io.fabric8.istio.api.networking.v1.DestinationRule;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -54,7 +55,8 @@ final class ServiceEntryProtocolMismatch implements Rule {
                     return;
                 }
                 if (rule.section() == Section.HTTP && ENCRYPTED.contains(protocol)
-                        && !originatesTls(ctx, EgressHops.proxyNamespace(s, hop.gateway()), host, se, hop.port())) {
+                        && !originatesTls(ctx, EgressHops.proxyNamespace(s, hop.gateway()), EgressHops.proxyLabels(s, hop.gateway()),
+                                host, se, hop.port())) {
                     ctx.report("spec.ports", "port " + hop.port() + " is " + protocol + " but egress gateway "
                             + hop.gateway() + " sends plain HTTP to " + host + " without TLS origination", rule.source());
                     return;
@@ -64,12 +66,13 @@ final class ServiceEntryProtocolMismatch implements Rule {
     }
 
     /** True when the DestinationRule the gateway uses for host:port originates TLS (SIMPLE or MUTUAL). */
-    static boolean originatesTls(RuleContext ctx, String proxyNamespace, String host, ServiceEntryInfo se, int port) {
+    static boolean originatesTls(RuleContext ctx, String proxyNamespace, Map<String, String> proxyLabels, String host,
+            ServiceEntryInfo se, int port) {
         Optional<DestinationRuleLookup.Result> r = ctx.destinationRules().lookup(proxyNamespace, host, se.ref().namespace());
         if (r.isEmpty()) {
             return false;
         }
-        for (DestinationRuleInfo d : r.get().rules()) {
+        for (DestinationRuleInfo d : r.get().applying(proxyLabels)) {
             var obj = ctx.snapshot().resource(d.ref()).map(x -> (DestinationRule) x.object()).orElse(null);
             if (obj == null || obj.getSpec() == null) {
                 continue;

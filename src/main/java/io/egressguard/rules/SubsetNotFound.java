@@ -33,11 +33,11 @@ final class SubsetNotFound implements Rule {
             SubsetReach reach = SubsetReach.of(s, hop.gateway());
             List<String> failing = new ArrayList<>();
             Set<ObjectRef> related = new LinkedHashSet<>();
-            if (s.namespacesKnown() && hop.rule().exportTo().isPublic()) {
+            if (s.namespacesKnown() && hop.rule().clients().isPublic()) {
                 failing.addAll(reach.failingClients(subset).stream()
-                        .filter(c -> hop.rule().exportTo().visibleTo(c)).toList());
+                        .filter(c -> hop.rule().clients().visibleTo(c)).toList());
             } else {
-                for (String client : s.clientNamespaces(hop.rule().exportTo())) {
+                for (String client : s.clientNamespaces(hop.rule().clients())) {
                     if (!reach.found(client, subset)) {
                         failing.add(client);
                     }

@@ -101,8 +101,8 @@ final class SubsetReach {
             if (!r.appliesToMesh() || r.destinations().stream().noneMatch(d -> d.host().equals(host))) {
                 continue;
             }
-            if (!(snapshot.namespacesKnown() && r.exportTo().isPublic())) {
-                routeClients.addAll(snapshot.clientNamespaces(r.exportTo()));
+            if (!(snapshot.namespacesKnown() && r.clients().isPublic())) {
+                routeClients.addAll(snapshot.clientNamespaces(r.clients()));
             }
             // public routes change every client's view only where a subset starts or stops being public,
             // which the per-subset checks below detect

@@ -75,7 +75,7 @@ final class RelatedObjects {
                 out.add(gw.service());
             }
             if (rule.appliesToMesh()) {
-                for (String client : s.clientNamespaces(rule.exportTo())) {
+                for (String client : s.clientNamespaces(rule.clients())) {
                     lookedUpBy(client, gw);
                     policies(client);
                 }
