@@ -206,6 +206,7 @@ public final class MeshSnapshot {
                 }
             }
         }
+        injected.removeIf(this::runsOnlyGateways);
         injected.sort(Comparator.naturalOrder());
         injectedNamespaces = java.util.Collections.unmodifiableList(injected);
         istiod = istiodFound;
@@ -1176,9 +1177,23 @@ public final class MeshSnapshot {
         return out;
     }
 
-    /** Sidecar-injected namespaces, sorted. */
+    /**
+     * Sidecar-injected namespaces that hold clients, sorted. A namespace whose known workloads are all gateway
+     * proxies (an egress gateway installed in its own injected namespace, as Istio's gateway chart does) holds
+     * no sidecar client: gateways do not apply mesh routes.
+     */
     public List<String> injectedNamespaces() {
         return injectedNamespaces;
+    }
+
+    private boolean runsOnlyGateways(String ns) {
+        List<Map<String, String>> workloads = workloadLabelsByNamespace.get(ns);
+        return workloads != null && !workloads.isEmpty() && workloads.stream().allMatch(this::gatewayPod);
+    }
+
+    private boolean gatewayPod(Map<String, String> labels) {
+        return Labels.subsetOf(settings.egressGatewayLabels(), labels)
+                || labels.containsKey("gateway.networking.k8s.io/gateway-name") || labels.containsKey("istio.io/gateway-name");
     }
 
     public MeshSettings settings() {
@@ -1202,8 +1217,13 @@ public final class MeshSnapshot {
     }
 
     /** True when the state holds Namespace objects, so labels and sidecar injection can be judged. */
+    /**
+     * True when the state holds the cluster's namespace list, not just some Namespace objects: a cluster (the
+     * informers) always lists the root namespace and kube-system, while manifests often create only their own
+     * namespace, which says nothing about the others.
+     */
     public boolean namespacesKnown() {
-        return !namespaceLabels.isEmpty();
+        return namespaceLabels.containsKey(settings.rootNamespace()) || namespaceLabels.containsKey("kube-system");
     }
 
     public Optional<Map<String, String>> namespaceLabels(String ns) {
@@ -1234,7 +1254,7 @@ public final class MeshSnapshot {
         Set<String> out = new TreeSet<>();
         for (String e : exportTo.entries()) {
             String ns = e.equals(".") ? exportTo.owner() : e;
-            if (sidecarInjected(ns)) {
+            if (sidecarInjected(ns) && !runsOnlyGateways(ns)) {
                 out.add(ns);
             }
         }

@@ -122,6 +122,9 @@ final class EgressGatewayRules {
                     if (!r.matchesPort(srv.port()) || r.hosts().stream().noneMatch(h -> srv.acceptsHost(h, r.namespace()))) {
                         continue;
                     }
+                    if (r.port() == null && fitsAnotherServer(s, b, r)) {
+                        continue; // a route without port matches every server; it only needs one that fits it
+                    }
                     tlsRoutes |= r.section() == Section.TLS;
                     httpRoutes |= r.section() == Section.HTTP;
                     example = example == null ? r : example;
@@ -137,6 +140,16 @@ final class EgressGatewayRules {
                     return;
                 }
             }
+        }
+
+        /** True when a server of the gateway accepts the route's hosts and can match its protocol section. */
+        private static boolean fitsAnotherServer(MeshSnapshot s, Binding b, RouteRule r) {
+            return s.servers(b).stream().anyMatch(srv -> r.hosts().stream().anyMatch(h -> srv.acceptsHost(h, r.namespace()))
+                    && switch (r.section()) {
+                        case HTTP -> srv.servesHttp();
+                        case TLS -> srv.servesTlsPassthrough();
+                        case TCP -> true;
+                    });
         }
     }
 }
