@@ -613,8 +613,9 @@ public final class Tracer {
             details.add(se.ref() + ": hosts " + se.hosts() + ", ports " + new TreeSet<>(se.ports().keySet())
                     + ", resolution " + se.resolution() + ", exportTo " + (se.exportTo().isPublic() ? "all" : se.exportTo().entries()));
             if (viaGateway && se.forwardsToOriginalDestination()) {
-                stop(HopKind.SERVICE_ENTRY, se.ref() + " has resolution " + se.resolution() + ": the gateway forwards to the "
-                        + "original destination IP, its own Service IP, and loops", objects, details, Catalogue.EG101);
+                stop(HopKind.SERVICE_ENTRY, se.ref() + " has resolution " + se.resolution() + ": a gateway cannot pass "
+                        + "through to the original destination, and its cluster has no endpoint: 503 UH or a reset",
+                        objects, details, Catalogue.EG101);
                 return;
             }
             if (!viaGateway && protocol == null) {

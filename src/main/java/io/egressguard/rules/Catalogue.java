@@ -24,11 +24,12 @@ import static io.egressguard.model.Severity.WARNING;
  */
 public enum Catalogue {
     EG101(ERROR, "ServiceEntry resolution NONE behind an egress gateway",
-            "ServiceEntry `resolution: NONE` (also the default when unset) makes a proxy forward to the original "
-                    + "destination IP. Behind an egress gateway that IP is the gateway's own Service IP, so the gateway "
-                    + "sends the traffic to itself in an endless loop.",
-            "Use `resolution: DNS` (or `DYNAMIC_DNS` for wildcard hosts) on the ServiceEntry of every host an egress "
-                    + "gateway forwards.", SERVICE_ENTRY, VIRTUAL_SERVICE, HTTP_ROUTE, TLS_ROUTE),
+            "ServiceEntry `resolution: NONE` (also the default when unset) lets a sidecar forward to the original "
+                    + "destination IP, but a gateway cannot use passthrough clusters: it gets an EDS cluster, and a NONE "
+                    + "entry without `endpoints` has no endpoint. The gateway's cluster is empty: 503 UH (no healthy "
+                    + "upstream) for HTTP, an immediate connection reset for TLS.",
+            "Use `resolution: DNS` on a ServiceEntry for the exact host the gateway forwards to (a wildcard entry "
+                    + "never serves a gateway route).", SERVICE_ENTRY, VIRTUAL_SERVICE, HTTP_ROUTE, TLS_ROUTE),
     EG102(WARNING, "Gateway hop forwards to a port the ServiceEntry lacks",
             "The egress gateway route forwards host H on port P, but no ServiceEntry for H declares P: the gateway "
                     + "has no cluster for H:P and answers 503 / resets the connection.",
@@ -73,8 +74,10 @@ public enum Catalogue {
                     + "the root namespace exported to them.", VIRTUAL_SERVICE),
     EG207(WARNING, "Gateway not found",
             "The VirtualService names a Gateway that does not exist (a name without `/` is looked up in the "
-                    + "VirtualService's namespace): routes for it are never applied.",
-            "Create the Gateway, or name it as `<namespace>/<name>`.", VIRTUAL_SERVICE),
+                    + "VirtualService's namespace), or a Gateway API Gateway, to which VirtualServices never bind: "
+                    + "routes for it are never applied.",
+            "Create the Gateway, or name it as `<namespace>/<name>`; for a Gateway API Gateway attach an HTTPRoute or "
+                    + "TLSRoute to it instead.", VIRTUAL_SERVICE),
     EG208(WARNING, "VirtualService hosts not served by the Gateway",
             "No host of the VirtualService matches a host of the referenced Gateway's servers (respecting `ns/host` "
                     + "restrictions): the gateway ignores this VirtualService.",
@@ -97,7 +100,8 @@ public enum Catalogue {
             "Add the gateway's namespace (and client namespaces) to `exportTo`, or remove `exportTo`.", VIRTUAL_SERVICE),
     EG212(WARNING, "Gateway forwards to a host with no ServiceEntry",
             "The gateway hop forwards to a host that no ServiceEntry visible to the gateway declares: it is unknown "
-                    + "to the mesh registry, the gateway has no cluster for it (503, or passthrough under ALLOW_ANY).",
+                    + "to the mesh registry, the gateway has no cluster for it: 503 for HTTP, a reset for TLS (outboundTrafficPolicy "
+                    + "concerns sidecars only: a gateway never routes to unknown hosts).",
             "Add a ServiceEntry (resolution DNS) for the host.", VIRTUAL_SERVICE),
     EG213(WARNING, "Partial service name taken literally",
             "A host with dots is taken literally: Istio does not expand `istio-egressgateway.istio-system` to the "
@@ -132,8 +136,9 @@ public enum Catalogue {
             "The Gateway's selector matches no gateway pod in the cluster: its servers are configured nowhere.",
             "Fix the selector (default egress gateway: `istio: egressgateway`) or install the egress gateway.", GATEWAY),
     EG402(WARNING, "Gateway server port not exposed by the egress gateway Service",
-            "Sidecars reach the egress gateway through its Service; a server port that the Service does not expose "
-                    + "is unreachable.",
+            "Sidecars reach the egress gateway through its Service. A server port equal to a Service port listens on "
+                    + "that port's targetPort; any other server port listens as written (pilot resolvePorts). A server "
+                    + "on a pod port that no Service port targets is unreachable.",
             "Use a port of the egress gateway Service (80, 443 by default) or expose the port.", GATEWAY),
     EG403(WARNING, "Gateway TLS mode contradicts its routes",
             "`tls` (SNI) routes need a PASSTHROUGH server; a server that terminates TLS (or is plain HTTP) only "

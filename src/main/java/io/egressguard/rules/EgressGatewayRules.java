@@ -86,10 +86,8 @@ final class EgressGatewayRules {
                 }
                 for (GatewayServer srv : s.servers(b)) {
                     if (!w.exposes(srv.port())) {
-                        ctx.report(srv.path() + ".port.number", "port " + srv.port() + " is reached by no port of "
-                                + w.service() + " (ports " + w.servicePorts().keySet() + ", targetPorts "
-                                + w.servicePorts().values().stream().map(t -> t == GatewayWorkload.NAMED_TARGET ? "named" : String.valueOf(t)).toList()
-                                + ")", w.service());
+                        ctx.report(srv.path() + ".port.number", "port " + srv.port() + " is not exposed by " + w.service()
+                                + " (ports " + portsAndTargets(w) + ")", w.service());
                         return;
                     }
                 }
@@ -151,5 +149,12 @@ final class EgressGatewayRules {
                         case TCP -> true;
                     });
         }
+    }
+
+    /** Service ports with their targetPorts, as {@code 80→8080, 443→8443}. */
+    static String portsAndTargets(GatewayWorkload w) {
+        return w.servicePorts().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getKey() + "→" + (e.getValue() == GatewayWorkload.NAMED_TARGET ? "named" : e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 }

@@ -58,9 +58,14 @@ final class GatewayApiRules {
             if (!ctx.snapshot().isEgressGateway(b)) {
                 return;
             }
+            // Istio reads the Service type from metadata.annotations only; spec.infrastructure.annotations are
+            // merely copied onto the generated objects (pilot DeploymentController.configureIstioGateway).
             String type = annotation(g.getMetadata().getAnnotations());
-            if (type == null && g.getSpec() != null && g.getSpec().getInfrastructure() != null) {
-                type = annotation(g.getSpec().getInfrastructure().getAnnotations());
+            if (type == null && g.getSpec() != null && g.getSpec().getInfrastructure() != null
+                    && g.getSpec().getInfrastructure().getParametersRef() != null) {
+                // the parametersRef ConfigMap's "service" overlay may set the type (pilot applyOverlay); it is
+                // not part of the state read here, so nothing is claimed
+                return;
             }
             if (!"ClusterIP".equals(type)) {
                 ctx.report("metadata.annotations", "egress Gateway without " + SERVICE_TYPE_ANNOTATION

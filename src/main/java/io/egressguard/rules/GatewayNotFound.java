@@ -25,7 +25,13 @@ final class GatewayNotFound implements Rule {
             }
             Binding b = Binding.ofVirtualServiceEntry(g, target.ref().namespace());
             if (!b.isMesh() && ctx.snapshot().gateway(b).isEmpty()) {
-                ctx.report("spec.gateways[" + i + "]", "Gateway " + b + " does not exist: routes for it are never applied");
+                // VirtualServices bind by name to networking.istio.io Gateways only; a Gateway API Gateway's
+                // servers carry generated names (pilot InternalGatewayName), so naming it binds nothing
+                boolean gatewayApi = ctx.snapshot().gateway(Binding.kubernetesGateway(b.namespace(), b.name())).isPresent();
+                ctx.report("spec.gateways[" + i + "]", gatewayApi
+                        ? b + " is a Gateway API Gateway; VirtualServices bind only to networking.istio.io Gateways: "
+                                + "attach an HTTPRoute to it instead"
+                        : "Gateway " + b + " does not exist: routes for it are never applied");
             }
         }
     }

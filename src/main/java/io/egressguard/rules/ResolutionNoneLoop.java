@@ -9,9 +9,10 @@ import io.egressguard.model.Resource;
 import java.util.List;
 
 /**
- * EG101: a ServiceEntry with {@code resolution: NONE} for a host an egress gateway forwards. With NONE the
- * gateway forwards to the original destination IP, which is its own Service IP (the sidecar sent the request
- * to the gateway): the gateway loops to itself. Reported on whichever object completes the pair.
+ * EG101: a ServiceEntry with {@code resolution: NONE} for a host an egress gateway forwards. A gateway cannot
+ * use passthrough (ORIGINAL_DST) clusters: pilot gives it an EDS cluster, and a NONE entry without
+ * {@code endpoints} has no endpoint, so the cluster is empty (503 UH for HTTP, a reset for TLS). Reported on
+ * whichever object completes the pair.
  */
 final class ResolutionNoneLoop implements Rule {
 
@@ -32,7 +33,7 @@ final class ResolutionNoneLoop implements Rule {
             EgressHops.serviceEntry(s, hop).filter(ServiceEntryInfo::forwardsToOriginalDestination).ifPresent(se ->
                     ctx.report(hop.destination().path() + (target.kind() == Kind.VIRTUAL_SERVICE ? ".host" : ".name"),
                             "egress gateway forwards " + hop.destination().host() + " but " + se.ref()
-                                    + " has resolution NONE: the gateway loops to itself",
+                                    + " has resolution NONE: no endpoint (503 UH or reset)",
                             se.ref()));
         }
     }
@@ -46,8 +47,8 @@ final class ResolutionNoneLoop implements Rule {
                     continue;
                 }
                 if (EgressHops.serviceEntry(s, hop).filter(found -> found.ref().equals(se.ref())).isPresent()) {
-                    ctx.report("spec.resolution", "resolution NONE on " + host + ", which egress gateway "
-                            + hop.gateway() + " forwards: the gateway loops to itself; use DNS", hop.rule().source());
+                    ctx.report("spec.resolution", "resolution NONE on " + host + ": egress gateway " + hop.gateway()
+                            + " has no endpoint for it (503 UH or reset); use DNS", hop.rule().source());
                     return;
                 }
             }

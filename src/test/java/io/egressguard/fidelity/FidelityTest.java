@@ -43,12 +43,15 @@ class FidelityTest {
     static void verify(Path file) throws Exception {
         Set<String> expected = new TreeSet<>();
         Set<String> may = new TreeSet<>();
+        List<String> says = new ArrayList<>();
         String open = null;
         for (String line : Files.readAllLines(file)) {
             if (line.startsWith("# expect: EG")) {
                 expected.add(line.substring("# expect: ".length()).trim());
             } else if (line.startsWith("# may: ")) {
                 may.add(line.substring("# may: ".length()).trim());
+            } else if (line.startsWith("# says: ")) {
+                says.add(line.substring("# says: ".length()).trim());
             } else if (line.startsWith("# open: ")) {
                 open = line.substring("# open: ".length()).trim();
             }
@@ -75,5 +78,30 @@ class FidelityTest {
             Assumptions.abort("open: " + open);
         }
         assertTrue(asIstio, report);
+        for (String said : says) {
+            String code = said.substring(0, said.indexOf(' '));
+            String text = said.substring(said.indexOf(' ') + 1);
+            assertTrue(findings.stream().anyMatch(f -> f.code().equals(code) && f.message().contains(text)),
+                    file + ": no " + code + " message says '" + text + "':\n  " + String.join("\n  ", lines));
+        }
+    }
+
+    /** W2: a gateway has no passthrough; EG212 must not suggest one. */
+    @org.junit.jupiter.api.Test
+    void gatewayHostWithoutServiceEntryIsNeverPassedThrough() {
+        String text = io.egressguard.rules.Catalogue.EG212.description();
+        assertTrue(!text.toLowerCase(java.util.Locale.ROOT).contains("passthrough") && !text.contains("ALLOW_ANY"), text);
+    }
+
+    /** W1: NONE behind a gateway is an empty cluster (503 UH or a reset), not a loop: both EG101 errors say so. */
+    @org.junit.jupiter.api.Test
+    void resolutionNoneIsAnEmptyClusterNotALoop() throws Exception {
+        List<Finding> findings = TestMesh.check(TestMesh.files(Path.of("examples", "broken", "resolution-none-loop.yaml")));
+        List<Finding> eg101 = findings.stream().filter(f -> f.code().equals("EG101")).toList();
+        org.junit.jupiter.api.Assertions.assertEquals(2, eg101.size(), findings.toString());
+        for (Finding f : eg101) {
+            assertTrue(f.severity() == Severity.ERROR && f.message().contains("503 UH") && !f.message().contains("loop"),
+                    f.warningLine());
+        }
     }
 }
