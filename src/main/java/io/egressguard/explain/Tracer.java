@@ -543,7 +543,7 @@ public final class Tracer {
                         + " again: the gateway routes to itself (loop)", objects, details, Catalogue.EG202);
                 return null;
             }
-            Optional<ServiceEntryInfo> se = s.serviceEntryFor(d.host(), w.namespace());
+            Optional<ServiceEntryInfo> se = s.exactServiceEntryFor(d.host(), w.namespace());
             lookup.lookup(w.namespace(), d.host(), se.map(x -> x.ref().namespace()).orElse(null)).ifPresent(r -> {
                 List<DestinationRuleInfo> applied = r.applying(w.podLabels());
                 if (applied.isEmpty()) {
@@ -575,7 +575,9 @@ public final class Tracer {
          * sidecar's on a direct path.
          */
         void serviceEntryHop(String host, int port, String proxyNamespace, boolean viaGateway, RouteDestination forward) {
-            Optional<ServiceEntryInfo> found = s.serviceEntryFor(host, proxyNamespace);
+            // a gateway's cluster lookup is exact; a sidecar's listener may come from a wildcard entry
+            Optional<ServiceEntryInfo> found = viaGateway ? s.exactServiceEntryFor(host, proxyNamespace)
+                    : s.serviceEntryFor(host, proxyNamespace);
             List<ObjectRef> objects = found.map(se -> List.of(se.ref())).orElse(List.of());
             List<String> details = new ArrayList<>();
             String proxy = viaGateway ? "the egress gateway (" + proxyNamespace + ")" : "the sidecar (" + proxyNamespace + ")";

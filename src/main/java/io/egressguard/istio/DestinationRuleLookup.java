@@ -124,7 +124,10 @@ public final class DestinationRuleLookup {
             return m;
         }
         for (DestinationRuleInfo d : m.get().rules()) {
-            if (d.exportTo().visibleTo(client)) {
+            // exported rules are matched on their literal exportTo: "." is not read as the owner namespace here
+            // (pilot getExportedDestinationRuleFromNamespace), so [".", "default"] does not reach the root
+            // namespace's own gateways
+            if (d.exportTo().isPublic() || d.exportTo().entries().contains(client)) {
                 return m;
             }
         }

@@ -1306,6 +1306,24 @@ public final class MeshSnapshot {
      * The ServiceEntry a proxy in {@code namespace} uses for {@code host}: an exact host before a wildcard,
      * the most specific wildcard first, only entries exported to that namespace.
      */
+    /**
+     * The ServiceEntry that declares exactly {@code host}, visible from {@code namespace}: what a gateway route
+     * or a Gateway API {@code Hostname} backend needs. Clusters exist only for registry host names
+     * ({@code outbound|443||*.wikipedia.org}), and pilot looks a route's destination up exactly
+     * ({@code PushContext.ServiceForHostname}): a wildcard entry never serves a destination it covers.
+     */
+    public Optional<ServiceEntryInfo> exactServiceEntryFor(String host, String namespace) {
+        if (host == null) {
+            return Optional.empty();
+        }
+        for (ServiceEntryInfo se : Hosts.isWildcard(host) ? wildcardServiceEntries.get(ALL) : serviceEntriesByHost.get(host)) {
+            if (se.hosts().contains(host) && se.exportTo().visibleTo(namespace)) {
+                return Optional.of(se);
+            }
+        }
+        return Optional.empty();
+    }
+
     public Optional<ServiceEntryInfo> serviceEntryFor(String host, String namespace) {
         if (host == null) {
             return Optional.empty();

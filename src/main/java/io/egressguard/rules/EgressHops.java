@@ -101,7 +101,7 @@ final class EgressHops {
 
     /** The ServiceEntry the gateway uses for the host it forwards to. */
     static Optional<ServiceEntryInfo> serviceEntry(MeshSnapshot s, GatewayHop hop) {
-        return s.serviceEntryFor(hop.destination().host(), proxyNamespace(s, hop.gateway()));
+        return s.exactServiceEntryFor(hop.destination().host(), proxyNamespace(s, hop.gateway()));
     }
 
     /**

@@ -168,7 +168,7 @@ final class GatewayApiRules {
                         if (!"Hostname".equals(d.kind())) {
                             continue;
                         }
-                        var se = s.serviceEntryFor(d.host(), proxyNs);
+                        var se = s.exactServiceEntryFor(d.host(), proxyNs);
                         if (se.isEmpty()) {
                             ctx.report(d.path(), "Hostname backend " + d.host() + " is declared by no ServiceEntry");
                             return;

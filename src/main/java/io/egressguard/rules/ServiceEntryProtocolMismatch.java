@@ -96,8 +96,10 @@ final class ServiceEntryProtocolMismatch implements Rule {
         }
         if (p.getPortLevelSettings() != null) {
             for (var pl : p.getPortLevelSettings()) {
+                // a port entry replaces the whole top-level policy for its port: it does not inherit the
+                // top-level tls (pilot util.GetPortLevelTrafficPolicy)
                 if (pl != null && pl.getPort() != null && pl.getPort().getNumber() != null
-                        && pl.getPort().getNumber() == port && pl.getTls() != null) {
+                        && pl.getPort().getNumber() == port) {
                     return isOrigination(pl.getTls());
                 }
             }
