@@ -23,6 +23,14 @@ import static io.egressguard.model.Severity.WARNING;
  * of {@code docs/rules.md}. Codes are stable; a retired code stays here, marked retired.
  */
 public enum Catalogue {
+    EG001(WARNING, "Unknown field",
+            "A field the kind's schema does not have. Istio's and Gateway API's CRDs have complete schemas: the API "
+                    + "server rejects the object under kubectl's default strict field validation, or silently drops the "
+                    + "field for other clients (`gateway:` for `gateways:` then binds a VirtualService to `mesh` only). "
+                    + "A snake_case spelling or a near miss of a known field is a warning; any other unknown field is "
+                    + "info, since the cluster's CRDs may be newer than egress-guard.",
+            "Spell the field as the schema does (e.g. `gateways`, `sniHosts`).", SERVICE_ENTRY, VIRTUAL_SERVICE,
+            DESTINATION_RULE, GATEWAY, KUBERNETES_GATEWAY, HTTP_ROUTE, TLS_ROUTE),
     EG101(ERROR, "ServiceEntry resolution NONE behind an egress gateway",
             "ServiceEntry `resolution: NONE` (also the default when unset) lets a sidecar forward to the original "
                     + "destination IP, but a gateway cannot use passthrough clusters: it gets an EDS cluster, and a NONE "

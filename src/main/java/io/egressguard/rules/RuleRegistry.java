@@ -6,6 +6,7 @@ import java.util.List;
 public final class RuleRegistry {
 
     private static final List<Rule> ALL = List.of(
+            new UnknownField(),
             new ResolutionNoneLoop(),
             new GatewayPortNotInServiceEntry(),
             new ServiceEntryProtocolMismatch(),
