@@ -875,13 +875,21 @@ public final class MeshSnapshot {
         workloadsByGateway = new HashMap<>();
         egressByLabels = new HashSet<>();
         Map<Map<String, String>, List<Binding>> bySelector = new LinkedHashMap<>();
+        List<Binding> everyGateway = new ArrayList<>();
         for (Resource r : ofKind(Kind.GATEWAY)) {
             Gateway g = (Gateway) r.object();
             Map<String, String> selector = g.getSpec() == null ? Map.of() : nonNull(g.getSpec().getSelector());
-            if (!selector.isEmpty()) {
-                bySelector.computeIfAbsent(selector, k -> new ArrayList<>())
-                        .add(Binding.istioGateway(r.ref().namespace(), r.ref().name()));
+            Binding b = Binding.istioGateway(r.ref().namespace(), r.ref().name());
+            if (selector.isEmpty()) {
+                everyGateway.add(b);
+            } else {
+                bySelector.computeIfAbsent(selector, k -> new ArrayList<>()).add(b);
             }
+        }
+        if (!everyGateway.isEmpty()) {
+            // A Gateway without selector applies to every gateway workload of the mesh (pilot mergeGateways:
+            // "Applies to all workloads asking for the gateway"), the egress gateway included.
+            bySelector.computeIfAbsent(settings.egressGatewayLabels(), k -> new ArrayList<>());
         }
         Map<String, WorkloadBuilder> builders = new LinkedHashMap<>();
         for (var e : bySelector.entrySet()) {
@@ -898,6 +906,9 @@ public final class MeshSnapshot {
                     egressByLabels.add(host);
                 }
             }
+        }
+        for (WorkloadBuilder wb : builders.values()) {
+            wb.bindings.addAll(everyGateway);
         }
         for (Resource r : ofKind(Kind.KUBERNETES_GATEWAY)) {
             var g = (io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway) r.object();

@@ -152,6 +152,12 @@ public enum Catalogue {
             "`tls` (SNI) routes need a PASSTHROUGH server; a server that terminates TLS (or is plain HTTP) only "
                     + "matches `http` routes, and a PASSTHROUGH server only `tls` routes.",
             "Use `tls.mode: PASSTHROUGH` for application-originated TLS, or route with `http`.", GATEWAY),
+    EG404(WARNING, "Egress Gateway without selector",
+            "A Gateway without `selector` applies to every gateway workload of the mesh, from any namespace: the "
+                    + "egress gateway, but also ingress gateways, usually reachable from outside through a "
+                    + "LoadBalancer. Its servers and the routes bound to it then forward external hosts from there: "
+                    + "an open egress proxy.",
+            "Set `selector: {istio: egressgateway}` (the labels of the egress gateway pods).", GATEWAY),
     EG501(WARNING, "Gateway API egress gateway exposed outside the cluster",
             "Without the annotation `networking.istio.io/service-type: ClusterIP`, Istio gives a Gateway API Gateway "
                     + "a LoadBalancer Service: an egress proxy reachable from outside the cluster.",

@@ -66,6 +66,54 @@ final class EgressGatewayRules {
         }
     }
 
+    /**
+     * EG404: a Gateway without selector carrying egress routes (to hosts a ServiceEntry declares): every
+     * gateway proxy applies it, ingress gateways reachable from outside included.
+     */
+    static final class WithoutSelector implements Rule {
+        @Override
+        public Catalogue code() {
+            return Catalogue.EG404;
+        }
+
+        @Override
+        public void check(Resource target, RuleContext ctx) {
+            MeshSnapshot s = ctx.snapshot();
+            Gateway g = (Gateway) target.object();
+            if (g.getSpec() == null || (g.getSpec().getSelector() != null && !g.getSpec().getSelector().isEmpty())) {
+                return;
+            }
+            // egress when it serves a host that a ServiceEntry declares (an external host), as its server or
+            // as the host of a route bound to it
+            for (GatewayServer srv : s.servers(binding(target))) {
+                for (String h : srv.hosts()) {
+                    String host = h.contains("/") ? h.substring(h.indexOf('/') + 1) : h;
+                    if (external(s, host, target.ref().namespace())) {
+                        report(ctx, host);
+                        return;
+                    }
+                }
+            }
+            for (RouteRule r : s.routesBoundTo(binding(target))) {
+                for (String host : r.hosts()) {
+                    if (external(s, host, r.namespace())) {
+                        report(ctx, host);
+                        return;
+                    }
+                }
+            }
+        }
+
+        private static boolean external(MeshSnapshot s, String host, String namespace) {
+            return !host.equals("*") && !EgressHops.isClusterLocal(host) && s.serviceEntryFor(host, namespace).isPresent();
+        }
+
+        private static void report(RuleContext ctx, String host) {
+            ctx.report("spec.selector", "no selector: every gateway workload applies it, ingress gateways included, and "
+                    + "forwards " + host + " to the internet");
+        }
+    }
+
     /** EG402: a server port the egress gateway Service does not expose is unreachable for sidecars. */
     static final class PortNotExposed implements Rule {
         @Override

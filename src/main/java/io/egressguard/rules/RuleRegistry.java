@@ -31,6 +31,7 @@ public final class RuleRegistry {
             new EgressGatewayRules.SelectsNoWorkload(),
             new EgressGatewayRules.PortNotExposed(),
             new EgressGatewayRules.TlsModeContradictsRoutes(),
+            new EgressGatewayRules.WithoutSelector(),
             new GatewayApiRules.ExposedEgressGateway(),
             new GatewayApiRules.ParentServiceEntryNotFound(),
             new GatewayApiRules.BackendNotGatewayService(),
