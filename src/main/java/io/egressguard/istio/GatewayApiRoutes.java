@@ -50,6 +50,30 @@ public final class GatewayApiRoutes {
         return ISTIO_GROUP.equals(group) && "ServiceEntry".equals(kind);
     }
 
+    /**
+     * A backendRef kind Istio cannot send to (pilot {@code buildDestination}: "referencing unsupported
+     * backendRef"): of the core and Istio groups only Service and Hostname are backends; a ServiceEntry is not.
+     * Kinds of other groups (ServiceImport, InferencePool, ...) are not judged here.
+     */
+    public static boolean isUnsupportedBackend(String group, String kind) {
+        String g = group == null ? "" : group;
+        String k = kind == null ? "Service" : kind;
+        return ISTIO_GROUP.equals(g) ? !"Hostname".equals(k) : (g.isEmpty() || "core".equals(g)) && !"Service".equals(k);
+    }
+
+    /** The backends of a route's rules (HTTPRoute or TLSRoute), by rule. */
+    public static List<Rule> backends(HasMetadata route) {
+        if (route instanceof HTTPRoute h && h.getSpec() != null) {
+            return rules(h.getSpec().getRules(), HTTPRouteRule::getBackendRefs,
+                    b -> new Backend(b.getGroup(), b.getKind(), b.getName(), b.getNamespace(), b.getPort()));
+        }
+        if (route instanceof TLSRoute t && t.getSpec() != null) {
+            return rules(t.getSpec().getRules(), TLSRouteRule::getBackendRefs,
+                    b -> new Backend(b.getGroup(), b.getKind(), b.getName(), b.getNamespace(), b.getPort()));
+        }
+        return List.of();
+    }
+
     public static boolean isServiceRef(String group, String kind) {
         return (group == null || group.isEmpty() || "core".equals(group)) && "Service".equals(kind);
     }
@@ -63,15 +87,11 @@ public final class GatewayApiRoutes {
     public static List<RouteRule> compile(ObjectRef ref, HasMetadata route,
             BiFunction<String, String, List<String>> serviceEntryHosts) {
         if (route instanceof HTTPRoute h && h.getSpec() != null) {
-            return compile(ref, Section.HTTP, h.getSpec().getHostnames(), h.getSpec().getParentRefs(),
-                    rules(h.getSpec().getRules(), HTTPRouteRule::getBackendRefs,
-                            b -> new Backend(b.getGroup(), b.getKind(), b.getName(), b.getNamespace(), b.getPort())),
+            return compile(ref, Section.HTTP, h.getSpec().getHostnames(), h.getSpec().getParentRefs(), backends(route),
                     serviceEntryHosts);
         }
         if (route instanceof TLSRoute t && t.getSpec() != null) {
-            return compile(ref, Section.TLS, t.getSpec().getHostnames(), t.getSpec().getParentRefs(),
-                    rules(t.getSpec().getRules(), TLSRouteRule::getBackendRefs,
-                            b -> new Backend(b.getGroup(), b.getKind(), b.getName(), b.getNamespace(), b.getPort())),
+            return compile(ref, Section.TLS, t.getSpec().getHostnames(), t.getSpec().getParentRefs(), backends(route),
                     serviceEntryHosts);
         }
         return List.of();
@@ -159,10 +179,6 @@ public final class GatewayApiRoutes {
         String bns = b.namespace() == null ? ns : b.namespace();
         if (ISTIO_GROUP.equals(group) && "Hostname".equals(kind)) {
             return new RouteDestination(b.name(), b.port(), null, "Hostname", path);
-        }
-        if (isServiceEntryRef(group, kind)) {
-            List<String> hosts = serviceEntryHosts.apply(bns, b.name());
-            return hosts.isEmpty() ? null : new RouteDestination(hosts.get(0), b.port(), null, "ServiceEntry", path);
         }
         if (isServiceRef(group, kind)) {
             return new RouteDestination(Hosts.serviceHost(b.name(), bns), b.port(), null, "Service", path);

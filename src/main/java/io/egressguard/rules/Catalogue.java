@@ -48,6 +48,17 @@ public enum Catalogue {
                     + "origination. Envoy builds the wrong filter chain for the upstream.",
             "Declare the port as the gateway carries it: `TLS`/`HTTPS` for passthrough, `HTTP` (with a DestinationRule "
                     + "originating TLS if needed) for HTTP routes.", SERVICE_ENTRY),
+    EG105(WARNING, "TCP ServiceEntry port without addresses",
+            "A ServiceEntry port with protocol TCP (or none) and no `addresses` gets an outbound listener on "
+                    + "0.0.0.0:<port> at every sidecar that imports it: without DNS capture, every connection to that "
+                    + "port that no other listener claims goes to this host. Auto-allocated addresses "
+                    + "(`status.addresses`) are used only by proxies that capture DNS.",
+            "Set `spec.addresses`, or enable DNS capture (ISTIO_META_DNS_CAPTURE and auto-allocation).", SERVICE_ENTRY),
+    EG106(WARNING, "Host and port declared with two protocols",
+            "Pilot keeps one service per host and namespace, the oldest ServiceEntry; a later one adds only port "
+                    + "numbers the older lacks, and across namespaces the first visible entry wins: the later "
+                    + "declaration's protocol is ignored.",
+            "Declare each host and port once, with one protocol.", SERVICE_ENTRY),
     EG201(WARNING, "Egress gateway route without a mesh route",
             "The VirtualService is bound to an egress gateway but not to `mesh`, and no other route sends the host's "
                     + "mesh traffic to that gateway: sidecars never send to the gateway, traffic leaves directly.",
@@ -158,6 +169,11 @@ public enum Catalogue {
                     + "LoadBalancer. Its servers and the routes bound to it then forward external hosts from there: "
                     + "an open egress proxy.",
             "Set `selector: {istio: egressgateway}` (the labels of the egress gateway pods).", GATEWAY),
+    EG406(ERROR, "HTTPS or TLS Gateway server without tls",
+            "Istio's validation rejects a Gateway server with protocol HTTPS or TLS and no `tls` block (\"server must "
+                    + "have TLS settings for HTTPS/TLS protocols\"): istiod refuses the Gateway.",
+            "Add `tls: {mode: PASSTHROUGH}` for TLS that the application originates (or SIMPLE/ISTIO_MUTUAL with "
+                    + "credentials).", GATEWAY),
     EG501(WARNING, "Gateway API egress gateway exposed outside the cluster",
             "Without the annotation `networking.istio.io/service-type: ClusterIP`, Istio gives a Gateway API Gateway "
                     + "a LoadBalancer Service: an egress proxy reachable from outside the cluster.",
@@ -179,6 +195,12 @@ public enum Catalogue {
                     + "hostname, the route kind does not fit the listener protocol (HTTPRoute needs HTTP/HTTPS, TLSRoute "
                     + "a TLS Passthrough listener), or `allowedRoutes` excludes the route's namespace.",
             "Align hostnames, protocol and allowedRoutes with the listener.", HTTP_ROUTE, TLS_ROUTE),
+    EG506(WARNING, "Unsupported backendRef kind",
+            "Istio sends a Gateway API route only to backends of kind Service or Hostname (group "
+                    + "networking.istio.io), plus ServiceImport and InferencePool; any other kind, ServiceEntry "
+                    + "included, leaves the route without destination: HTTP requests get 500.",
+            "Use `{group: networking.istio.io, kind: Hostname, name: <external host>, port: <port>}`.", HTTP_ROUTE,
+            TLS_ROUTE),
     EG601(WARNING, "NetworkPolicy blocks DNS",
             "Once an egress policy selects a pod, only what its rules allow leaves the pod. No rule allows port 53, "
                     + "so the pods cannot resolve names and every external call fails.",

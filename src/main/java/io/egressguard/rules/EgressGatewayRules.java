@@ -10,6 +10,7 @@ import io.egressguard.mesh.Section;
 import io.egressguard.model.Resource;
 import io.fabric8.istio.api.networking.v1.Gateway;
 
+import java.util.List;
 import java.util.Map;
 
 /** Checks of Istio API egress Gateways (EG401, EG402, EG403). */
@@ -111,6 +112,34 @@ final class EgressGatewayRules {
         private static void report(RuleContext ctx, String host) {
             ctx.report("spec.selector", "no selector: every gateway workload applies it, ingress gateways included, and "
                     + "forwards " + host + " to the internet");
+        }
+    }
+
+    /**
+     * EG406: a server with protocol HTTPS or TLS and no {@code tls} block, which Istio's validation rejects
+     * (validateServer). The condition is Istio's own, so the error never blocks a Gateway Istio accepts.
+     */
+    static final class TlsServerWithoutTls implements Rule {
+        @Override
+        public Catalogue code() {
+            return Catalogue.EG406;
+        }
+
+        @Override
+        public void check(Resource target, RuleContext ctx) {
+            Gateway g = (Gateway) target.object();
+            var servers = g.getSpec() == null || g.getSpec().getServers() == null ? List.<io.fabric8.istio.api.api.networking.v1alpha3.Server>of()
+                    : g.getSpec().getServers();
+            for (int i = 0; i < servers.size(); i++) {
+                var srv = servers.get(i);
+                String protocol = srv == null || srv.getPort() == null || srv.getPort().getProtocol() == null ? ""
+                        : srv.getPort().getProtocol().toUpperCase(java.util.Locale.ROOT);
+                if ((protocol.equals("HTTPS") || protocol.equals("TLS")) && srv.getTls() == null) {
+                    ctx.report("spec.servers[" + i + "]", protocol + " server without tls: Istio rejects this Gateway; "
+                            + "for TLS from the application use tls.mode PASSTHROUGH");
+                    return;
+                }
+            }
         }
     }
 

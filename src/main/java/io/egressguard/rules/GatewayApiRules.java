@@ -185,6 +185,30 @@ final class GatewayApiRules {
     }
 
     /** EG505: the route cannot attach to any listener of its parent Gateway. */
+    static final class UnsupportedBackend implements Rule {
+        @Override
+        public Catalogue code() {
+            return Catalogue.EG506;
+        }
+
+        @Override
+        public void check(Resource target, RuleContext ctx) {
+            List<GatewayApiRoutes.Rule> rules = GatewayApiRoutes.backends(target.object());
+            for (int i = 0; i < rules.size(); i++) {
+                List<GatewayApiRoutes.Backend> bs = rules.get(i).backends();
+                for (int j = 0; j < bs.size(); j++) {
+                    GatewayApiRoutes.Backend b = bs.get(j);
+                    if (GatewayApiRoutes.isUnsupportedBackend(b.group(), b.kind())) {
+                        ctx.report("spec.rules[" + i + "].backendRefs[" + j + "]", "kind " + b.kind()
+                                + " is not a backend Istio supports: the route has no destination (HTTP answers 500); "
+                                + "use kind Hostname");
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
     static final class RouteCannotAttach implements Rule {
         @Override
         public Catalogue code() {

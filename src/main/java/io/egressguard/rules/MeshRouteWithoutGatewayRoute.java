@@ -4,6 +4,7 @@ import io.egressguard.istio.Hosts;
 import io.egressguard.mesh.Binding;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.mesh.RouteRule;
+import io.egressguard.model.Kind;
 import io.egressguard.model.Resource;
 
 import java.util.ArrayList;
@@ -53,7 +54,17 @@ final class MeshRouteWithoutGatewayRoute implements Rule {
         List<RouteRule> candidates = Hosts.isWildcard(host) ? allBoundTo(s, hop.gateway().bindings()) : s.gatewayRoutesFor(host);
         for (RouteRule r : candidates) {
             for (Binding gw : r.bindings()) {
-                if (!hop.gateway().bindings().contains(gw) || !r.servesHost(host) || r.destinations().isEmpty()) {
+                if (!hop.gateway().bindings().contains(gw) || !r.servesHost(host)) {
+                    continue;
+                }
+                if (r.destinations().isEmpty() && r.source().kind() != Kind.VIRTUAL_SERVICE) {
+                    // a Gateway API route whose backends Istio cannot use still matches (and answers 500): EG506
+                    if (r.matchesPort(port)) {
+                        return true;
+                    }
+                    continue;
+                }
+                if (r.destinations().isEmpty()) {
                     continue;
                 }
                 if (gw.type() == Binding.Type.KUBERNETES_GATEWAY ? r.matchesPort(port)
