@@ -151,6 +151,36 @@ public final class DestinationRuleLookup {
             return Optional.empty();
         }
         List<DestinationRuleInfo> rules = byHost.get(best.get()).stream().filter(indexed).toList();
-        return Optional.of(new Result(step, rules, namespace, best.get()));
+        return Optional.of(new Result(step, merged(rules), namespace, best.get()));
+    }
+
+    /**
+     * The rules a proxy gets among same-host rules of one namespace (oldest first). Since Istio 1.24
+     * ({@code ENABLE_ENHANCED_DESTINATIONRULE_MERGE}, on by default) pilot merges them only when their
+     * exportTo are equal (pilot {@code mergeDestinationRule}); otherwise they stay apart and the newest rule
+     * without workloadSelector is the one applied ({@code SidecarScope.DestinationRule}), with the rules merged
+     * into it. Before 1.24, or with the flag off, every rule merges.
+     */
+    private List<DestinationRuleInfo> merged(List<DestinationRuleInfo> rules) {
+        if (!mergesByExportTo()) {
+            return rules;
+        }
+        DestinationRuleInfo newest = null;
+        for (DestinationRuleInfo d : rules) {
+            if (!d.workloadScoped()) {
+                newest = d;
+            }
+        }
+        if (newest == null) {
+            return rules;
+        }
+        Set<String> exportTo = Set.copyOf(newest.exportTo().entries());
+        return rules.stream().filter(d -> d.workloadScoped() || Set.copyOf(d.exportTo().entries()).equals(exportTo)).toList();
+    }
+
+    /** True when the state's istiod merges same-host DestinationRules only with equal exportTo (1.24 and later). */
+    public boolean mergesByExportTo() {
+        return snapshot.istiod().map(i -> !i.disabled("ENABLE_ENHANCED_DESTINATIONRULE_MERGE") && !i.olderThan(1, 24))
+                .orElse(true);
     }
 }

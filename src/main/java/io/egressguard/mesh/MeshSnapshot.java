@@ -55,6 +55,26 @@ public final class MeshSnapshot {
 
     /** What the state tells about istiod, for version-dependent behaviour. */
     public record IstiodInfo(String version, Map<String, String> env) {
+
+        /** True when the version is known and older than {@code major.minor}. */
+        public boolean olderThan(int major, int minor) {
+            if (version == null) {
+                return false;
+            }
+            String[] parts = version.replaceFirst("^v", "").split("[.-]");
+            try {
+                int ma = Integer.parseInt(parts[0]);
+                int mi = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+                return ma < major || (ma == major && mi < minor);
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+
+        /** True when istiod's environment sets the feature flag {@code name} to false. */
+        public boolean disabled(String name) {
+            return "false".equalsIgnoreCase(env.get(name));
+        }
     }
 
     /** A mesh route destination that names a subset of a host. */

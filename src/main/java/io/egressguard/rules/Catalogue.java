@@ -142,8 +142,10 @@ public enum Catalogue {
                     + "subset defined elsewhere is never used: 503.",
             "Add the subset to this DestinationRule, or narrow its host.", DESTINATION_RULE),
     EG304(WARNING, "Conflicting DestinationRules for one host",
-            "DestinationRules for the same host in one namespace are merged: a subset defined twice keeps the oldest "
-                    + "definition, and only the oldest top-level traffic policy applies.",
+            "DestinationRules for the same host in one namespace with equal exportTo are merged: a subset defined "
+                    + "twice keeps the oldest definition, and only the oldest top-level traffic policy applies. Since "
+                    + "Istio 1.24 rules with different exportTo are not merged: proxies that see several apply the newest "
+                    + "alone, without the subsets of the others.",
             "Merge them into one DestinationRule, or rename the subset.", DESTINATION_RULE),
     EG305(WARNING, "TLS origination without server verification",
             "The DestinationRule originates TLS to an external host without verifying its certificate "

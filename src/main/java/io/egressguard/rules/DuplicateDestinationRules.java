@@ -5,6 +5,7 @@ import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.model.Resource;
 
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 
 /**
@@ -31,6 +32,16 @@ final class DuplicateDestinationRules implements Rule {
                 return; // only rules before this one win over it
             }
             if (older.workloadScoped()) {
+                continue;
+            }
+            if (ctx.destinationRules().mergesByExportTo()
+                    && !Set.copyOf(older.exportTo().entries()).equals(Set.copyOf(dr.exportTo().entries()))) {
+                // Istio 1.24+ merges same-host rules only with equal exportTo: the newest rule is applied alone
+                if (!older.subsets().isEmpty() && !dr.subsets().containsAll(older.subsets())) {
+                    ctx.report("spec.exportTo", "not merged with older " + older.ref() + " (exportTo differs): proxies "
+                            + "that see both use this one only, without subsets " + older.subsets(), older.ref());
+                    return;
+                }
                 continue;
             }
             for (String subset : dr.subsets()) {

@@ -276,7 +276,7 @@ final class GatewayApiRules {
          * 1.29 only {@code Passthrough} listeners do. An unknown istiod version is taken as current.
          */
         static boolean tlsRouteOnTerminate(MeshSnapshot s) {
-            return s.istiod().map(i -> !UnverifiedTlsOrigination.olderThan(i.version(), 1, 30)).orElse(true);
+            return s.istiod().map(i -> !i.olderThan(1, 30)).orElse(true);
         }
 
         private static String allowedRoutesProblem(MeshSnapshot s, Resource route, Gateway g, AllowedRoutes allowed) {

@@ -92,21 +92,6 @@ final class UnverifiedTlsOrigination implements Rule {
 
     /** Istio before 1.20, or istiod with VERIFY_CERTIFICATE_AT_CLIENT=false, verifies only with a CA configured. */
     static boolean verifiesOnlyWithCa(MeshSnapshot s) {
-        return s.istiod().map(i -> "false".equalsIgnoreCase(i.env().get("VERIFY_CERTIFICATE_AT_CLIENT"))
-                || olderThan(i.version(), 1, 20)).orElse(false);
-    }
-
-    static boolean olderThan(String version, int major, int minor) {
-        if (version == null) {
-            return false;
-        }
-        String[] parts = version.replaceFirst("^v", "").split("[.-]");
-        try {
-            int ma = Integer.parseInt(parts[0]);
-            int mi = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
-            return ma < major || (ma == major && mi < minor);
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        return s.istiod().map(i -> i.disabled("VERIFY_CERTIFICATE_AT_CLIENT") || i.olderThan(1, 20)).orElse(false);
     }
 }
