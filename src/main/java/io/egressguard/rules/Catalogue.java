@@ -153,6 +153,17 @@ public enum Catalogue {
                     + "no `caCertificates`/`credentialName`). Since 1.20 Istio verifies against the OS trust bundle by "
                     + "default, so a plain SIMPLE rule is correct.",
             "Remove `insecureSkipVerify`, or set `caCertificates`/`credentialName`.", DESTINATION_RULE),
+    EG306(WARNING, "DestinationRule for an unregistered external host",
+            "Pilot selects DestinationRules only for the services in a proxy's scope: for an external host that no "
+                    + "ServiceEntry declares there is no cluster, and the DestinationRule never applies (TLS origination "
+                    + "for it originates nothing). A warning: the ServiceEntry may come later in the same apply.",
+            "Add a ServiceEntry (resolution DNS) for the host, or remove the DestinationRule.", DESTINATION_RULE),
+    EG307(WARNING, "Egress gateway subset selecting no gateway pod",
+            "A subset's endpoints are the service's endpoints whose labels include the subset's labels: labels that "
+                    + "no egress gateway pod carries give an empty cluster, 503 UH (no healthy upstream). Judged only "
+                    + "when the gateway's pods are in the state.",
+            "Remove the subset's labels (the task's subset has none) or use labels of the gateway pods.",
+            DESTINATION_RULE),
     EG401(WARNING, "Egress Gateway selects no workload",
             "The Gateway's selector matches no gateway pod in the cluster: its servers are configured nowhere.",
             "Fix the selector (default egress gateway: `istio: egressgateway`) or install the egress gateway.", GATEWAY),

@@ -30,6 +30,8 @@ public final class RuleRegistry {
             new SubsetShadowed(),
             new DuplicateDestinationRules(),
             new UnverifiedTlsOrigination(),
+            new DestinationRuleTargets.UnregisteredHost(),
+            new DestinationRuleTargets.SubsetSelectsNoGatewayPod(),
             new EgressGatewayRules.SelectsNoWorkload(),
             new EgressGatewayRules.PortNotExposed(),
             new EgressGatewayRules.TlsModeContradictsRoutes(),
