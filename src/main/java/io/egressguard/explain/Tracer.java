@@ -270,8 +270,17 @@ public final class Tracer {
             if (r.section() == Section.TCP) {
                 return true;
             }
-            return r.section() == Section.TLS && (r.sniHosts().isEmpty()
+            return r.section() == Section.TLS && tlsPort() && (r.sniHosts().isEmpty()
                     || r.sniHosts().stream().anyMatch(h -> Hosts.covers(h, q.host())));
+        }
+
+        /**
+         * True unless the ServiceEntry declares the port with a protocol other than TLS/HTTPS: sidecars build
+         * SNI chains only on TLS ports (pilot buildSidecarOutboundTLSFilterChainOpts).
+         */
+        boolean tlsPort() {
+            String protocol = s.serviceEntryFor(q.host(), q.namespace()).map(se -> se.ports().get(q.port())).orElse(null);
+            return protocol == null || protocol.equals("TLS") || protocol.equals("HTTPS");
         }
 
         String whyNoMatch(List<RouteRule> rules) {

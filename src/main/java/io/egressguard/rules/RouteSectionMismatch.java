@@ -20,7 +20,6 @@ import java.util.Set;
 final class RouteSectionMismatch implements Rule {
 
     private static final Set<String> TLS_PROTOCOLS = Set.of("TLS", "HTTPS");
-    private static final Set<String> HTTP_PROTOCOLS = Set.of("HTTP", "HTTP2", "GRPC", "GRPC-WEB");
 
     @Override
     public Catalogue code() {
@@ -73,10 +72,13 @@ final class RouteSectionMismatch implements Rule {
             if (protocol == null) {
                 continue;
             }
+            // Sidecars build TLS (SNI) chains only on TLS/HTTPS ports (pilot buildSidecarOutboundTLSFilterChainOpts):
+            // on a TCP or protocol-less (sniffed) port a tls match never applies and the host is sent directly.
             if (r.section() == Section.HTTP && TLS_PROTOCOLS.contains(protocol)
-                    || r.section() == Section.TLS && HTTP_PROTOCOLS.contains(protocol)) {
+                    || r.section() == Section.TLS && !TLS_PROTOCOLS.contains(protocol)) {
                 return "mesh " + r.section().field() + " match on port " + r.port() + ", which the ServiceEntry for "
-                        + host + " declares " + protocol + ": it never matches";
+                        + host + " declares " + (protocol.isEmpty() ? "without protocol" : protocol)
+                        + ": it never matches" + (r.section() == Section.TLS ? ", sidecars send the host directly" : "");
             }
         }
         return null;

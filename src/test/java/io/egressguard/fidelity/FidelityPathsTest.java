@@ -1,0 +1,93 @@
+package io.egressguard.fidelity;
+
+import io.egressguard.TestMesh;
+import io.egressguard.explain.Trace;
+import io.egressguard.explain.TraceFormat;
+import io.egressguard.explain.TraceRequest;
+import io.egressguard.explain.Tracer;
+import io.egressguard.mesh.MeshSnapshot;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The fidelity cases that are paths, traced by {@code explain}: where the request goes is what pilot's
+ * configuration makes of it (the case files are under {@code src/test/resources/fidelity/}).
+ */
+class FidelityPathsTest {
+
+    static Trace trace(String fixture, String from, String to, String protocol) throws Exception {
+        MeshSnapshot s = TestMesh.files(Path.of("examples", "cluster"), FidelityTest.ROOT.resolve(fixture + ".yaml"));
+        return new Tracer(s).trace(TraceRequest.parse(from, to, protocol));
+    }
+
+    static void throughGateway(Trace t) {
+        String text = TraceFormat.TEXT.render(t);
+        assertEquals(Trace.Path.EGRESS_GATEWAY, t.path(), text);
+        assertTrue(t.reached(), text);
+        assertFalse(t.broken(), text);
+    }
+
+    static void direct(Trace t) {
+        assertEquals(Trace.Path.DIRECT, t.path(), TraceFormat.TEXT.render(t));
+    }
+
+    /** D1: the sourceLabels match applies to pods labelled app=curl only; the gateway skips it. */
+    @Test
+    void sourceLabelsScopeTheMeshHop() throws Exception {
+        throughGateway(trace("D1", "default/app=curl", "edition.cnn.com:80", "http"));
+        assertTrue(TraceFormat.TEXT.render(trace("D1", "default", "edition.cnn.com:80", "http")).contains("sourceLabels"));
+    }
+
+    /** D4: a consumer HTTPRoute of team-a applies to team-a's sidecars only. */
+    @Test
+    void consumerRoutesApplyToTheirNamespaceOnly() throws Exception {
+        throughGateway(trace("D4", "team-a", "edition.cnn.com:80", "http"));
+        direct(trace("D4", "team-b", "edition.cnn.com:80", "http"));
+    }
+
+    /** D5: Service port 80 targets 8080, where the server on 8080 listens; the gateway route matches 8080. */
+    @Test
+    void serverOnTheTargetPort() throws Exception {
+        throughGateway(trace("D5", "default", "edition.cnn.com:80", "http"));
+    }
+
+    /** D6, D7: delegated gateway and mesh hops. */
+    @Test
+    void delegatedHops() throws Exception {
+        throughGateway(trace("D6", "default", "edition.cnn.com:80", "http"));
+        throughGateway(trace("D7", "default", "edition.cnn.com:80", "http"));
+    }
+
+    /** D8: the legacy FQDN gateway name binds the gateway hop. */
+    @Test
+    void legacyGatewayNames() throws Exception {
+        throughGateway(trace("D8", "default", "edition.cnn.com:80", "http"));
+    }
+
+    /** D10: the gateway applies the rule whose workloadSelector selects its pods. */
+    @Test
+    void workloadSelectorRuleAtTheGateway() throws Exception {
+        Trace t = trace("D10", "default", "edition.cnn.com:80", "http");
+        String text = TraceFormat.TEXT.render(t);
+        assertTrue(text.contains("istio-system/originate-tls-at-egress"), text);
+        assertFalse(text.contains("applies DestinationRule default/cnn-limits"), text);
+    }
+
+    /** M6: on a TCP port sidecars build no SNI chain: the tls route never applies, the host leaves directly. */
+    @Test
+    void tlsRouteOnTcpPortIsBypassed() throws Exception {
+        direct(trace("M6", "default", "registry.npmjs.org:443", "tls"));
+    }
+
+    /** D17: only a wildcard ServiceEntry: the gateway has no cluster for the exact host. */
+    @Test
+    void wildcardEntryServesNoGatewayRoute() throws Exception {
+        Trace t = trace("D17", "default", "www.wikipedia.org:443", "tls");
+        assertTrue(t.broken(), TraceFormat.TEXT.render(t));
+    }
+}
