@@ -264,6 +264,9 @@ public final class Tracer {
             if (!r.matchesPort(q.port()) || !r.sourceMatch().selects(q.namespace(), q.podLabels())) {
                 return false;
             }
+            if ((r.section() != Section.HTTP || q.port() != 80) && hiddenServiceEntry()) {
+                return false; // no listener for the host in this sidecar's scope (EG104)
+            }
             if (TraceRequest.HTTP.equals(q.protocol())) {
                 return r.section() == Section.HTTP;
             }
@@ -278,6 +281,16 @@ public final class Tracer {
          * True unless the ServiceEntry declares the port with a protocol other than TLS/HTTPS: sidecars build
          * SNI chains only on TLS ports (pilot buildSidecarOutboundTLSFilterChainOpts).
          */
+        /**
+         * True when ServiceEntries declare the host but none is in the client's scope: exported to its
+         * namespace, or in its namespace whatever the exportTo (pilot SidecarScope.collectImportedServices).
+         */
+        boolean hiddenServiceEntry() {
+            var declared = s.serviceEntriesDeclaring(q.host());
+            return !declared.isEmpty() && s.serviceEntryFor(q.host(), q.namespace()).isEmpty()
+                    && declared.stream().noneMatch(se -> se.ref().namespace().equals(q.namespace()));
+        }
+
         boolean tlsPort() {
             String protocol = s.serviceEntryFor(q.host(), q.namespace()).map(se -> se.ports().get(q.port())).orElse(null);
             return protocol == null || protocol.equals("TLS") || protocol.equals("HTTPS");

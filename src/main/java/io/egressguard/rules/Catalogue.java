@@ -48,6 +48,12 @@ public enum Catalogue {
                     + "origination. Envoy builds the wrong filter chain for the upstream.",
             "Declare the port as the gateway carries it: `TLS`/`HTTPS` for passthrough, `HTTP` (with a DestinationRule "
                     + "originating TLS if needed) for HTTP routes.", SERVICE_ENTRY),
+    EG104(WARNING, "ServiceEntry hidden from the clients of its mesh route",
+            "A sidecar builds listeners only for the services in its scope: those exported to its namespace and those "
+                    + "of its own namespace. A `tls` or `tcp` mesh route (or `http` on a port other than 80) for a host "
+                    + "whose ServiceEntry is hidden from the client namespace has no listener: the route is never used "
+                    + "and the host leaves directly, bypassing the egress gateway.",
+            "Export the ServiceEntry to the client namespaces (or drop exportTo).", SERVICE_ENTRY),
     EG105(WARNING, "TCP ServiceEntry port without addresses",
             "A ServiceEntry port with protocol TCP (or none) and no `addresses` gets an outbound listener on "
                     + "0.0.0.0:<port> at every sidecar that imports it: without DNS capture, every connection to that "

@@ -10,6 +10,7 @@ public final class RuleRegistry {
             new ResolutionNoneLoop(),
             new GatewayPortNotInServiceEntry(),
             new ServiceEntryProtocolMismatch(),
+            new ServiceEntryHiddenFromClients(),
             new ServiceEntryDeclarations.TcpWithoutAddresses(),
             new ServiceEntryDeclarations.ConflictingProtocol(),
             new GatewayWithoutMeshRoute(),

@@ -84,6 +84,13 @@ class FidelityPathsTest {
         direct(trace("M6", "default", "registry.npmjs.org:443", "tls"));
     }
 
+    /** M4: the ServiceEntry is hidden from default: no listener, the tls route is never used; M5: its own namespace sees it. */
+    @Test
+    void hiddenServiceEntryIsBypassed() throws Exception {
+        direct(trace("M4", "default", "registry.npmjs.org:443", "tls"));
+        throughGateway(trace("M5", "default", "registry.npmjs.org:443", "tls"));
+    }
+
     /** D17: only a wildcard ServiceEntry: the gateway has no cluster for the exact host. */
     @Test
     void wildcardEntryServesNoGatewayRoute() throws Exception {

@@ -1,0 +1,48 @@
+package io.egressguard.rules;
+
+import io.egressguard.mesh.MeshSnapshot;
+import io.egressguard.mesh.RouteRule;
+import io.egressguard.mesh.Section;
+import io.egressguard.mesh.ServiceEntryInfo;
+import io.egressguard.model.Resource;
+
+/**
+ * EG104: a ServiceEntry hidden by its exportTo from client namespaces whose sidecars route its host with a
+ * {@code tls} or {@code tcp} route (or {@code http} on a port other than 80). A sidecar builds listeners only
+ * for the services in its scope: those exported to its namespace, and those of its own namespace whatever
+ * their exportTo (pilot {@code SidecarScope.collectImportedServices}). Without the listener the route is
+ * never used and the host leaves directly.
+ */
+final class ServiceEntryHiddenFromClients implements Rule {
+
+    @Override
+    public Catalogue code() {
+        return Catalogue.EG104;
+    }
+
+    @Override
+    public void check(Resource target, RuleContext ctx) {
+        MeshSnapshot s = ctx.snapshot();
+        ServiceEntryInfo se = s.serviceEntry(target.ref()).orElse(null);
+        if (se == null || se.exportTo().isPublic()) {
+            return;
+        }
+        for (String host : se.hosts()) {
+            for (RouteRule r : s.meshRoutesFor(host)) {
+                boolean needsListener = r.section() != Section.HTTP || r.port() != null && r.port() != 80;
+                if (!needsListener) {
+                    continue;
+                }
+                for (String client : s.clientNamespaces(r.clients())) {
+                    if (!client.equals(se.ref().namespace()) && !se.exportTo().visibleTo(client)
+                            && s.serviceEntryFor(host, client).isEmpty()) {
+                        ctx.report("spec.exportTo", "hidden from " + client + ", whose sidecars route " + host
+                                + (r.port() == null ? "" : ":" + r.port()) + " with a " + r.section().field()
+                                + " route: they have no listener for it", r.source());
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
