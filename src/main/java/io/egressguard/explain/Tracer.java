@@ -202,19 +202,15 @@ public final class Tracer {
                             : " is attached to a Gateway only (no ServiceEntry or Service parentRef): sidecars do not apply it"));
                 }
             }
-            List<ObjectRef> visible = new ArrayList<>();
+            List<ObjectRef> visible = s.sidecarPrecedence(s.meshRoutesFor(q.host()), q.namespace());
             for (var e : mesh.entrySet()) {
-                var exportTo = e.getValue().get(0).exportTo();
-                if (exportTo.visibleTo(q.namespace())) {
-                    visible.add(e.getKey());
-                } else {
+                if (!visible.contains(e.getKey())) {
+                    var exportTo = e.getValue().get(0).exportTo();
                     c.hidden.add(e.getKey());
                     c.details.add("not applied: " + e.getKey() + " is not exported to " + q.namespace() + " (exportTo "
                             + exportTo.entries() + ")");
                 }
             }
-            visible.sort(Comparator.comparingInt((ObjectRef ref) -> visibilityGroup(mesh.get(ref).get(0)))
-                    .thenComparingLong(this::creation).thenComparing(ObjectRef::name));
             for (ObjectRef src : visible) {
                 RouteRule match = null;
                 for (RouteRule r : s.routes(src)) {
@@ -239,20 +235,6 @@ public final class Tracer {
                 c.objects.addAll(c.notForMesh);
             }
             return c;
-        }
-
-        int visibilityGroup(RouteRule r) {
-            var e = r.exportTo();
-            if (e.isPublic()) {
-                return 2;
-            }
-            boolean privateHere = r.namespace().equals(q.namespace()) && (e.entries().contains(".")
-                    || e.entries().contains(q.namespace()));
-            return privateHere ? 0 : 1;
-        }
-
-        long creation(ObjectRef ref) {
-            return s.resource(ref).map(Resource::creationOrder).orElse(Long.MAX_VALUE);
         }
 
         /**

@@ -1419,6 +1419,36 @@ public final class MeshSnapshot {
         return out;
     }
 
+    /**
+     * The sources (VirtualServices, Gateway API mesh routes) of {@code routes} visible to sidecars of
+     * {@code clientNamespace}, in pilot's precedence (SelectVirtualServices): those private to the namespace,
+     * then those exported to it by name, then the public ones, each oldest first (creation time, then name).
+     * For one host the first whose route matches the traffic wins; later ones are ignored on that sidecar.
+     */
+    public List<ObjectRef> sidecarPrecedence(List<RouteRule> routes, String clientNamespace) {
+        Map<ObjectRef, RouteRule> first = new LinkedHashMap<>();
+        for (RouteRule r : routes) {
+            if (r.exportTo().visibleTo(clientNamespace)) {
+                first.putIfAbsent(r.source(), r);
+            }
+        }
+        List<ObjectRef> out = new ArrayList<>(first.keySet());
+        out.sort(Comparator.comparingInt((ObjectRef ref) -> visibilityGroup(first.get(ref), clientNamespace))
+                .thenComparingLong(ref -> resource(ref).map(Resource::creationOrder).orElse(Long.MAX_VALUE))
+                .thenComparing(ObjectRef::name));
+        return out;
+    }
+
+    private static int visibilityGroup(RouteRule r, String clientNamespace) {
+        ExportTo e = r.exportTo();
+        if (e.isPublic()) {
+            return 2;
+        }
+        boolean privateHere = r.namespace().equals(clientNamespace)
+                && (e.entries().contains(".") || e.entries().contains(clientNamespace));
+        return privateHere ? 0 : 1;
+    }
+
     /** Gateway-bound routes whose hosts intersect {@code host} (which must not be a wildcard). */
     public List<RouteRule> gatewayRoutesFor(String host) {
         List<RouteRule> out = new ArrayList<>(gatewayRoutesByHost.get(host));

@@ -132,6 +132,12 @@ public enum Catalogue {
             "A host with dots is taken literally: Istio does not expand `istio-egressgateway.istio-system` to the "
                     + "Service's FQDN, so it matches no service.",
             "Write the full name `<service>.<namespace>.svc.cluster.local`.", VIRTUAL_SERVICE, DESTINATION_RULE),
+    EG216(WARNING, "Mesh route to the egress gateway shadowed by another VirtualService",
+            "Sidecars take one VirtualService per host and port: those private to their namespace first, then those "
+                    + "exported to it, then the public ones, each oldest first; the later ones for the same host are "
+                    + "dropped (for `tls`, the first match per SNI wins). An older VirtualService for the external "
+                    + "host (a timeout, retries) silently disables the route to the egress gateway.",
+            "Merge the two VirtualServices into one.", VIRTUAL_SERVICE),
     EG301(WARNING, "Egress gateway subset defined where clients cannot find it",
             "DestinationRules are looked up in the client's namespace, then the gateway Service's namespace, then the "
                     + "root namespace. A rule defining gateway subsets in another namespace is only found by clients in "

@@ -26,6 +26,7 @@ public final class RuleRegistry {
             new ExportToHidesVirtualService(),
             new GatewayHostWithoutServiceEntry(),
             new PartialServiceName(),
+            new MeshRouteShadowed(),
             new SubsetRuleOutOfReach(),
             new SubsetRuleExportHidden(),
             new SubsetShadowed(),

@@ -1,0 +1,72 @@
+package io.egressguard.rules;
+
+import io.egressguard.istio.Hosts;
+import io.egressguard.mesh.MeshSnapshot;
+import io.egressguard.mesh.RouteRule;
+import io.egressguard.mesh.Section;
+import io.egressguard.model.ObjectRef;
+import io.egressguard.model.Resource;
+
+import java.util.List;
+
+/**
+ * EG216: the mesh route to the egress gateway is ignored because another VirtualService for the same host
+ * comes first for the client's sidecars. Sidecars take one VirtualService per host and port (pilot
+ * {@code SelectVirtualServices} order, then {@code BuildSidecarOutboundVirtualHosts} drops the later
+ * "duplicate domain"; for {@code tls} the first match per SNI wins): an older VirtualService that only sets a
+ * timeout silently disables the egress route.
+ */
+final class MeshRouteShadowed implements Rule {
+
+    @Override
+    public Catalogue code() {
+        return Catalogue.EG216;
+    }
+
+    @Override
+    public void check(Resource target, RuleContext ctx) {
+        MeshSnapshot s = ctx.snapshot();
+        for (EgressHops.MeshHop hop : EgressHops.meshHops(s, s.routes(target.ref()))) {
+            RouteRule mine = hop.rule();
+            for (int i = 0; i < mine.hosts().size(); i++) {
+                String host = mine.hosts().get(i);
+                if (Hosts.isWildcard(host)) {
+                    continue;
+                }
+                List<RouteRule> sameHost = s.meshRoutesFor(host).stream().filter(r -> r.hosts().contains(host)).toList();
+                for (String client : s.clientNamespaces(mine.clients())) {
+                    ObjectRef winner = winner(s, sameHost, client, mine);
+                    if (winner != null && !winner.equals(target.ref()) && !sendsToEgressGateway(s, winner, host)) {
+                        ctx.report("spec.hosts[" + i + "]", "sidecars in " + client + " apply " + winner + " for " + host
+                                + " and ignore this one's mesh routes: they skip the egress gateway", winner);
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The first source in the sidecar's precedence with a route for the same section and port as {@code mine}. */
+    private static ObjectRef winner(MeshSnapshot s, List<RouteRule> sameHost, String client, RouteRule mine) {
+        for (ObjectRef src : s.sidecarPrecedence(sameHost, client)) {
+            for (RouteRule r : sameHost) {
+                if (r.source().equals(src) && sameTraffic(r, mine)) {
+                    return src;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean sameTraffic(RouteRule r, RouteRule mine) {
+        if (r.section() != mine.section() || !r.matchesPort(mine.port())) {
+            return false;
+        }
+        return r.section() != Section.TLS || r.sniHosts().isEmpty() || mine.sniHosts().isEmpty()
+                || r.sniHosts().stream().anyMatch(h -> mine.sniHosts().stream().anyMatch(m -> Hosts.intersect(h, m)));
+    }
+
+    private static boolean sendsToEgressGateway(MeshSnapshot s, ObjectRef source, String host) {
+        return EgressHops.meshHops(s, s.routes(source)).stream().anyMatch(h -> h.rule().hosts().contains(host));
+    }
+}
