@@ -35,15 +35,15 @@ final class DuplicateDestinationRules implements Rule {
             }
             for (String subset : dr.subsets()) {
                 if (older.subsets().contains(subset)) {
-                    ctx.report("spec.subsets", "subset " + subset + " of " + dr.host() + " is also defined by older "
-                            + older.ref() + ", whose definition wins", older.ref());
+                    ctx.report("spec.subsets", "definition ignored: older " + older.ref() + " also defines subset "
+                            + subset + " of " + dr.host() + " and wins", older.ref());
                     return;
                 }
             }
             if (dr.trafficPolicy() != null && older.trafficPolicy() != null
                     && !Objects.equals(dr.trafficPolicy(), older.trafficPolicy())) {
-                ctx.report("spec.trafficPolicy", "traffic policy for " + dr.host() + " is ignored: older "
-                        + older.ref() + " sets a different one", older.ref());
+                ctx.report("spec.trafficPolicy", "traffic policy ignored: older " + older.ref()
+                        + " sets a different one for " + dr.host(), older.ref());
                 return;
             }
         }

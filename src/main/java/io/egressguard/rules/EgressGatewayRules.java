@@ -60,8 +60,8 @@ final class EgressGatewayRules {
                 return;
             }
             if (!s.anyWorkloadMatches(g.getSpec().getSelector())) {
-                ctx.report("spec.selector", "selector " + g.getSpec().getSelector()
-                        + " matches no gateway pod: this egress Gateway is configured nowhere");
+                ctx.report("spec.selector", "configured nowhere: selector " + g.getSpec().getSelector()
+                        + " matches no gateway pod");
             }
         }
     }
@@ -86,7 +86,7 @@ final class EgressGatewayRules {
                 }
                 for (GatewayServer srv : s.servers(b)) {
                     if (!w.servicePorts().containsKey(srv.port())) {
-                        ctx.report(srv.path() + ".port.number", "port " + srv.port() + " is not exposed by Service "
+                        ctx.report(srv.path() + ".port.number", "unreachable: port " + srv.port() + " is not exposed by Service "
                                 + w.service() + " (ports " + w.servicePorts().keySet() + ")", w.service());
                         return;
                     }
@@ -125,13 +125,13 @@ final class EgressGatewayRules {
                     example = example == null ? r : example;
                 }
                 if (tlsRoutes && !srv.servesTlsPassthrough()) {
-                    ctx.report(srv.path() + ".tls", "server on port " + srv.port() + " is not PASSTHROUGH but tls routes "
-                            + "match it by SNI: use tls.mode PASSTHROUGH", example.source());
+                    ctx.report(srv.path() + ".tls", "tls routes never match: server on port " + srv.port() + " is not "
+                            + "PASSTHROUGH but they match by SNI; use tls.mode PASSTHROUGH", example.source());
                     return;
                 }
                 if (httpRoutes && !tlsRoutes && srv.passthrough()) {
-                    ctx.report(srv.path() + ".tls", "server on port " + srv.port() + " is PASSTHROUGH but only http routes "
-                            + "are bound to it: they never match", example.source());
+                    ctx.report(srv.path() + ".tls", "http routes never match: server on port " + srv.port() + " is "
+                            + "PASSTHROUGH and only http routes are bound to it", example.source());
                     return;
                 }
             }

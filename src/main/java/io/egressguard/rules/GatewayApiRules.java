@@ -63,9 +63,9 @@ final class GatewayApiRules {
                 type = annotation(g.getSpec().getInfrastructure().getAnnotations());
             }
             if (!"ClusterIP".equals(type)) {
-                ctx.report("metadata.annotations", "egress Gateway without " + SERVICE_TYPE_ANNOTATION
-                        + ": ClusterIP gets a " + (type == null ? "LoadBalancer" : type)
-                        + " Service reachable from outside the cluster");
+                ctx.report("metadata.annotations", "reachable from outside the cluster: egress Gateway without "
+                        + SERVICE_TYPE_ANNOTATION + ": ClusterIP gets a " + (type == null ? "LoadBalancer" : type)
+                        + " Service");
             }
         }
 
@@ -93,7 +93,7 @@ final class GatewayApiRules {
                 String ns = p.getNamespace() == null ? target.ref().namespace() : p.getNamespace();
                 ObjectRef se = new ObjectRef(Kind.SERVICE_ENTRY, ns, p.getName());
                 if (ctx.snapshot().serviceEntry(se).isEmpty()) {
-                    ctx.report("spec.parentRefs[" + i + "]", se + " does not exist: this mesh route applies to no host");
+                    ctx.report("spec.parentRefs[" + i + "]", "applies to no host: parent " + se + " does not exist");
                 }
             }
         }
@@ -127,15 +127,15 @@ final class GatewayApiRules {
                     if (w.isEmpty()) {
                         if (s.service(d.host()).isEmpty()) {
                             String gw = name.substring(0, name.length() - suffix.length());
-                            ctx.report(d.path(), "backend " + name + " is no egress gateway Service: no Gateway " + gw
-                                    + " of class " + s.settings().gatewayClassName() + " in " + Hosts.serviceNamespace(d.host()).orElse(""));
+                            ctx.report(d.path(), "never reaches an egress gateway: backend " + name + " is no egress gateway "
+                                    + "Service, no Gateway " + gw + " of class " + s.settings().gatewayClassName() + " in " + Hosts.serviceNamespace(d.host()).orElse(""));
                             return;
                         }
                         continue;
                     }
                     if (d.port() != null && w.get().servers().stream().noneMatch(srv -> srv.port() == d.port())) {
-                        ctx.report(d.path() + ".port", "port " + d.port() + " is no listener port of Gateway "
-                                + w.get().bindings().iterator().next());
+                        ctx.report(d.path() + ".port", "the gateway drops this traffic: port " + d.port()
+                                + " is no listener port of Gateway " + w.get().bindings().iterator().next());
                         return;
                     }
                 }
@@ -165,12 +165,13 @@ final class GatewayApiRules {
                         }
                         var se = s.serviceEntryFor(d.host(), proxyNs);
                         if (se.isEmpty()) {
-                            ctx.report(d.path(), "Hostname backend " + d.host() + " is declared by no ServiceEntry");
+                            ctx.report(d.path(), "the gateway cannot forward: Hostname backend " + d.host()
+                                    + " is declared by no ServiceEntry");
                             return;
                         }
                         if (d.port() != null && !se.get().ports().isEmpty() && !se.get().ports().containsKey(d.port())) {
-                            ctx.report(d.path() + ".port", "port " + d.port() + " of " + d.host() + " is not declared by "
-                                    + se.get().ref(), se.get().ref());
+                            ctx.report(d.path() + ".port", "the gateway cannot forward: port " + d.port() + " of " + d.host()
+                                    + " is not declared by " + se.get().ref(), se.get().ref());
                             return;
                         }
                     }
@@ -201,7 +202,7 @@ final class GatewayApiRules {
                 String reason = gw.isEmpty() ? "Gateway " + b + " does not exist"
                         : whyNotAttached(s, target, p, (Gateway) gw.get().object());
                 if (reason != null) {
-                    ctx.report("spec.parentRefs[" + i + "]", "cannot attach: " + reason,
+                    ctx.report("spec.parentRefs[" + i + "]", "route not attached: " + reason,
                             gw.map(Resource::ref).map(List::of).orElse(List.of()));
                 }
             }

@@ -25,7 +25,7 @@ final class GatewayNotFound implements Rule {
             }
             Binding b = Binding.ofVirtualServiceEntry(g, target.ref().namespace());
             if (!b.isMesh() && ctx.snapshot().gateway(b).isEmpty()) {
-                ctx.report("spec.gateways[" + i + "]", "Gateway " + b + " does not exist: routes for it are never applied");
+                ctx.report("spec.gateways[" + i + "]", "routes never applied: Gateway " + b + " does not exist");
             }
         }
     }

@@ -31,8 +31,8 @@ final class ResolutionNoneLoop implements Rule {
         for (EgressHops.GatewayHop hop : EgressHops.gatewayHops(s, s.routes(target.ref()))) {
             EgressHops.serviceEntry(s, hop).filter(ServiceEntryInfo::forwardsToOriginalDestination).ifPresent(se ->
                     ctx.report(hop.destination().path() + (target.kind() == Kind.VIRTUAL_SERVICE ? ".host" : ".name"),
-                            "egress gateway forwards " + hop.destination().host() + " but " + se.ref()
-                                    + " has resolution NONE: the gateway loops to itself",
+                            "the gateway loops to itself: it forwards " + hop.destination().host() + " but "
+                                    + se.ref() + " has resolution NONE",
                             se.ref()));
         }
     }
@@ -46,8 +46,8 @@ final class ResolutionNoneLoop implements Rule {
                     continue;
                 }
                 if (EgressHops.serviceEntry(s, hop).filter(found -> found.ref().equals(se.ref())).isPresent()) {
-                    ctx.report("spec.resolution", "resolution NONE on " + host + ", which egress gateway "
-                            + hop.gateway() + " forwards: the gateway loops to itself; use DNS", hop.rule().source());
+                    ctx.report("spec.resolution", "the gateway loops to itself: resolution NONE on " + host
+                            + ", which egress gateway " + hop.gateway() + " forwards; use DNS", hop.rule().source());
                     return;
                 }
             }

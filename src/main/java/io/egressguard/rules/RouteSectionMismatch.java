@@ -60,8 +60,8 @@ final class RouteSectionMismatch implements Rule {
             return null;
         }
         GatewayServer srv = relevant.get(0);
-        return r.section().field() + " route on " + EgressHops.portText(r.port()) + " of gateway " + gw + ", whose server is "
-                + srv.protocol() + (srv.tlsMode() == null ? "" : " " + srv.tlsMode()) + ": it never matches";
+        return "never matches: " + r.section().field() + " route on " + EgressHops.portText(r.port()) + " of gateway " + gw
+                + ", whose server is " + srv.protocol() + (srv.tlsMode() == null ? "" : " " + srv.tlsMode());
     }
 
     private static String meshProblem(MeshSnapshot s, RouteRule r) {
@@ -75,8 +75,8 @@ final class RouteSectionMismatch implements Rule {
             }
             if (r.section() == Section.HTTP && TLS_PROTOCOLS.contains(protocol)
                     || r.section() == Section.TLS && HTTP_PROTOCOLS.contains(protocol)) {
-                return "mesh " + r.section().field() + " match on port " + r.port() + ", which the ServiceEntry for "
-                        + host + " declares " + protocol + ": it never matches";
+                return "never matches: mesh " + r.section().field() + " match on port " + r.port()
+                        + ", which the ServiceEntry for " + host + " declares " + protocol;
             }
         }
         return null;
