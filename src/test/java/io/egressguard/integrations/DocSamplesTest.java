@@ -60,6 +60,7 @@ class DocSamplesTest {
     static final AtomicInteger builds = new AtomicInteger();
     static final AtomicInteger blocksRun = new AtomicInteger();
     static final Map<String, String> notRun = new LinkedHashMap<>();
+    static final Map<String, String> skipped = new LinkedHashMap<>();
     static final Map<Path, List<String>> updated = new LinkedHashMap<>();
 
     /** A fenced block and the markers above it. */
@@ -142,6 +143,9 @@ class DocSamplesTest {
         return DynamicTest.dynamicTest(b.name(), () -> {
             if (b.markers().containsKey("needs")) {
                 for (String program : b.markers().get("needs").split("[ ,]+")) {
+                    if (!Prerequisites.inCi() && !onPath(program)) {
+                        skipped.put(b.name(), program + " is not on PATH");
+                    }
                     Prerequisites.requireCommand(program, "needed by the sample at " + b.name());
                 }
             }
@@ -236,6 +240,15 @@ class DocSamplesTest {
                 && matches(expected.subList(1, expected.size()), actual.subList(1, actual.size()));
     }
 
+    static boolean onPath(String program) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!d.isEmpty() && Files.isExecutable(Path.of(d, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static Path home;
 
     static synchronized Path home() throws IOException {
@@ -323,6 +336,10 @@ class DocSamplesTest {
                         + " ./mvnw commands stand for the build running this test")
                 .append(notRun.isEmpty() ? "" : ":").append('\n');
         notRun.forEach((block, reason) -> s.append("  not run: ").append(block).append(": ").append(reason).append('\n'));
+        if (!skipped.isEmpty()) {
+            s.append("doc samples: ").append(skipped.size()).append(" blocks skipped here (run where the program is installed):\n");
+            skipped.forEach((block, why) -> s.append("  skipped: ").append(block).append(": ").append(why).append('\n'));
+        }
         System.out.print(s);
         Path report = REPO.resolve("target/doc-samples.txt");
         Files.createDirectories(report.getParent());
