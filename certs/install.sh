@@ -10,8 +10,9 @@
 set -euo pipefail
 
 if [[ $# -lt 1 || $1 == -h || $1 == --help ]]; then
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
-  exit 2
+  # The comment block at the top of this file, without the '#'.
+  sed -n '2,/^[^#]/p' "$0" | sed -n 's/^# \{0,1\}//p'
+  [[ $# -ge 1 ]] && exit 0 || exit 2
 fi
 dir=$1
 namespace=${2:-egress-guard}

@@ -11,15 +11,12 @@ import io.egressguard.model.Resource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +53,7 @@ public final class AuditCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ReportOptions.Parsed options;
         try {
-            options = report.parse(EngineConfig.defaults().withAuditRules());
+            options = report.parse(EngineConfig.defaults().withAuditRules(), true);
         } catch (IllegalArgumentException e) {
             err.println("egress-guard audit: " + e.getMessage());
             return Cli.USAGE;
@@ -64,8 +61,8 @@ public final class AuditCommand implements Callable<Integer> {
         List<Resource> resources;
         try {
             resources = readCluster(kubeconfig, context, err, "egress-guard audit");
-        } catch (KubernetesClientException | IOException e) {
-            err.println("egress-guard audit: cannot read the cluster: " + firstLine(e.getMessage()));
+        } catch (ClusterAccess.Failure e) {
+            err.println("egress-guard audit: " + e.getMessage());
             return Cli.USAGE;
         }
         MeshSnapshot snapshot = MeshSnapshot.of(MeshSettings.DEFAULT.withRootNamespace(report.rootNamespace), resources);
@@ -78,9 +75,12 @@ public final class AuditCommand implements Callable<Integer> {
     }
 
     /** Every object of the kinds egress-guard reads, from the cluster the kubeconfig (and context) names. */
-    static List<Resource> readCluster(Path kubeconfig, String context, PrintWriter err, String command) throws IOException {
+    static List<Resource> readCluster(Path kubeconfig, String context, PrintWriter err, String command)
+            throws ClusterAccess.Failure {
+        Config config = ClusterAccess.config(kubeconfig, context);
         List<Resource> resources = new ArrayList<>();
-        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config(kubeconfig, context)).build()) {
+        try (KubernetesClient client = ClusterAccess.client(config)) {
+            ClusterAccess.probe(client, config);
             long order = 0;
             for (Kind k : ModelTypes.CLUSTER_KINDS) {
                 try {
@@ -92,42 +92,22 @@ public final class AuditCommand implements Callable<Integer> {
                                 o.getMetadata().getName()), o, Resource.Origin.of("cluster"), order++));
                     }
                 } catch (KubernetesClientException e) {
-                    if (e.getCode() != 404) {
-                        throw e;
+                    if (e.getCode() == 404) {
+                        err.println(command + ": " + k.displayName() + " is not served by this cluster (skipped)");
+                    } else if (e.getCode() > 0) {
+                        throw new ClusterAccess.Failure("cannot list " + k.displayName() + " objects: HTTP " + e.getCode()
+                                + " " + firstLine(e.getStatus() != null && e.getStatus().getMessage() != null
+                                        ? e.getStatus().getMessage() : e.getMessage()));
+                    } else {
+                        throw new ClusterAccess.Failure(ClusterAccess.unreachable(config, ClusterAccess.cause(e)));
                     }
-                    err.println(command + ": " + k.displayName() + " is not served by this cluster (skipped)");
                 }
             }
         }
         return resources;
     }
 
-    /**
-     * fabric8 lets system properties and environment variables ({@code kubernetes.master}, ...) override a
-     * kubeconfig; a kubeconfig named on the command line is what the user asked for, so its cluster wins.
-     */
-    private static Config config(Path kubeconfig, String context) throws IOException {
-        if (kubeconfig == null) {
-            return Config.autoConfigure(context);
-        }
-        String contents = Files.readString(kubeconfig);
-        Config config = Config.fromKubeconfig(context, contents, kubeconfig.toString());
-        io.fabric8.kubernetes.api.model.Config parsed =
-                io.fabric8.kubernetes.client.internal.KubeConfigUtils.parseConfigFromString(contents);
-        String name = context != null ? context : parsed.getCurrentContext();
-        for (var ctx : parsed.getContexts() == null ? List.<io.fabric8.kubernetes.api.model.NamedContext>of() : parsed.getContexts()) {
-            if (ctx.getName().equals(name) && ctx.getContext() != null) {
-                for (var cluster : parsed.getClusters()) {
-                    if (cluster.getName().equals(ctx.getContext().getCluster()) && cluster.getCluster() != null) {
-                        config.setMasterUrl(cluster.getCluster().getServer());
-                    }
-                }
-            }
-        }
-        return config;
-    }
-
     static String firstLine(String s) {
-        return s == null ? "unknown error" : s.lines().findFirst().orElse(s);
+        return ClusterAccess.firstLine(s);
     }
 }

@@ -56,7 +56,7 @@ public final class CheckCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ReportOptions.Parsed options;
         try {
-            options = report.parse(EngineConfig.defaults());
+            options = report.parse(EngineConfig.defaults(), false);
         } catch (IllegalArgumentException e) {
             err.println("egress-guard check: " + e.getMessage());
             return Cli.USAGE;

@@ -9,13 +9,11 @@ import io.egressguard.load.ManifestReader;
 import io.egressguard.mesh.MeshSettings;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.model.Resource;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -104,8 +102,8 @@ public final class ExplainCommand implements Callable<Integer> {
         if (paths.isEmpty()) {
             try {
                 resources = AuditCommand.readCluster(kubeconfig, context, err, "egress-guard explain");
-            } catch (KubernetesClientException | IOException e) {
-                err.println("egress-guard explain: cannot read the cluster: " + AuditCommand.firstLine(e.getMessage()));
+            } catch (ClusterAccess.Failure e) {
+                err.println("egress-guard explain: " + e.getMessage());
                 return Cli.USAGE;
             }
         } else {

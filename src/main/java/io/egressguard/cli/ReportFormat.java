@@ -89,11 +89,11 @@ public enum ReportFormat {
             Map<String, Object> rule = new LinkedHashMap<>();
             rule.put("id", c.code());
             rule.put("name", c.title().replaceAll("[^A-Za-z0-9]+", " ").trim().replace(' ', '-'));
-            rule.put("shortDescription", Map.of("text", c.title()));
-            rule.put("fullDescription", Map.of("text", c.description()));
-            rule.put("help", Map.of("text", c.fix()));
+            rule.put("shortDescription", ordered("text", c.title()));
+            rule.put("fullDescription", ordered("text", c.description()));
+            rule.put("help", ordered("text", c.fix()));
             rule.put("helpUri", INFORMATION_URI + "/blob/main/docs/rules.md#" + c.code().toLowerCase());
-            rule.put("defaultConfiguration", Map.of("level", level(c.defaultSeverity())));
+            rule.put("defaultConfiguration", ordered("level", level(c.defaultSeverity())));
             rules.add(rule);
         }
         List<Object> results = new ArrayList<>();
@@ -101,16 +101,16 @@ public enum ReportFormat {
             Map<String, Object> res = new LinkedHashMap<>();
             res.put("ruleId", f.code());
             res.put("level", level(f.severity()));
-            res.put("message", Map.of("text", f.message() + " " + f.detail()));
+            res.put("message", ordered("text", f.message() + " " + f.detail()));
             Map<String, Object> location = new LinkedHashMap<>();
             Resource.Origin o = r.origins().get(f.object());
             if (o != null && o.document() > 0) {
                 Map<String, Object> physical = new LinkedHashMap<>();
-                physical.put("artifactLocation", Map.of("uri", o.source().replace('\\', '/')));
-                physical.put("region", Map.of("startLine", Math.max(1, o.line())));
+                physical.put("artifactLocation", ordered("uri", o.source().replace('\\', '/')));
+                physical.put("region", ordered("startLine", Math.max(1, o.line())));
                 location.put("physicalLocation", physical);
             }
-            location.put("logicalLocations", List.of(Map.of("fullyQualifiedName", f.object() + " " + f.path(),
+            location.put("logicalLocations", List.of(ordered("fullyQualifiedName", f.object() + " " + f.path(),
                     "kind", "object")));
             res.put("locations", List.of(location));
             results.add(res);
@@ -121,7 +121,7 @@ public enum ReportFormat {
         driver.put("informationUri", INFORMATION_URI);
         driver.put("rules", rules);
         Map<String, Object> run = new LinkedHashMap<>();
-        run.put("tool", Map.of("driver", driver));
+        run.put("tool", ordered("driver", driver));
         run.put("results", results);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
@@ -150,7 +150,7 @@ public enum ReportFormat {
                 case INFO -> "info";
             });
             String path = o == null ? "-" : o.source().replace('\\', '/');
-            issue.put("location", Map.of("path", path, "lines", Map.of("begin", o == null ? 1 : Math.max(1, o.line()))));
+            issue.put("location", ordered("path", path, "lines", ordered("begin", o == null ? 1 : Math.max(1, o.line()))));
             issues.add(issue);
         }
         return issues;
@@ -180,5 +180,14 @@ public enum ReportFormat {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render report", e);
         }
+    }
+
+    /** A map that keeps the order of its keys: reports come out the same on every run. */
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
     }
 }

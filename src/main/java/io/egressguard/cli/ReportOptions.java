@@ -2,6 +2,7 @@ package io.egressguard.cli;
 
 import io.egressguard.engine.EngineConfig;
 import io.egressguard.model.Severity;
+import io.egressguard.rules.Catalogue;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -38,7 +39,20 @@ public final class ReportOptions {
         }
     }
 
-    Parsed parse(EngineConfig base) {
+    /**
+     * @param base       the rules the command runs
+     * @param auditRules whether they include the audit-only ones (EG9xx), which only {@code audit} runs
+     */
+    Parsed parse(EngineConfig base, boolean auditRules) {
+        if (!auditRules) {
+            for (String spec : severities) {
+                String code = spec.contains("=") ? spec.substring(0, spec.indexOf('=')).trim() : spec.trim();
+                Catalogue.of(code).filter(Catalogue::auditOnly).ifPresent(c -> {
+                    throw new IllegalArgumentException("--severity " + spec + ": " + c.code()
+                            + " is an audit-only rule (it judges the whole cluster); only audit runs it");
+                });
+            }
+        }
         ReportFormat format;
         try {
             format = ReportFormat.valueOf(output.toUpperCase(Locale.ROOT));

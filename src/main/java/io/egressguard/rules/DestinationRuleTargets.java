@@ -36,7 +36,7 @@ final class DestinationRuleTargets {
                 return;
             }
             if (s.serviceEntriesDeclaring(dr.host()).isEmpty()) {
-                ctx.report("spec.host", "no ServiceEntry declares " + dr.host() + ": this DestinationRule never applies");
+                ctx.report("spec.host", "never applies: no ServiceEntry declares " + dr.host());
             }
         }
     }
@@ -74,8 +74,8 @@ final class DestinationRuleTargets {
                 Map<String, String> wanted = new HashMap<>(w.podLabels());
                 wanted.putAll(subset.getLabels());
                 if (!s.anyWorkloadMatches(wanted)) {
-                    ctx.report("spec.subsets[" + i + "].labels", "subset " + subset.getName() + " selects "
-                            + subset.getLabels() + ", which no egress gateway pod has: 503 UH");
+                    ctx.report("spec.subsets[" + i + "].labels", "503 UH (no endpoint): subset " + subset.getName()
+                            + " selects " + subset.getLabels() + ", which no egress gateway pod has");
                     return;
                 }
             }

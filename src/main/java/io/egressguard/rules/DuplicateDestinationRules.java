@@ -38,23 +38,23 @@ final class DuplicateDestinationRules implements Rule {
                     && !Set.copyOf(older.exportTo().entries()).equals(Set.copyOf(dr.exportTo().entries()))) {
                 // Istio 1.24+ merges same-host rules only with equal exportTo: the newest rule is applied alone
                 if (!older.subsets().isEmpty() && !dr.subsets().containsAll(older.subsets())) {
-                    ctx.report("spec.exportTo", "not merged with older " + older.ref() + " (exportTo differs): proxies "
-                            + "that see both use this one only, without subsets " + older.subsets(), older.ref());
+                    ctx.report("spec.exportTo", "subsets " + older.subsets() + " lost: not merged with older " + older.ref()
+                            + " (exportTo differs); proxies that see both apply this one alone", older.ref());
                     return;
                 }
                 continue;
             }
             for (String subset : dr.subsets()) {
                 if (older.subsets().contains(subset)) {
-                    ctx.report("spec.subsets", "subset " + subset + " of " + dr.host() + " is also defined by older "
-                            + older.ref() + ", whose definition wins", older.ref());
+                    ctx.report("spec.subsets", "definition ignored: older " + older.ref() + " also defines subset "
+                            + subset + " of " + dr.host() + " and wins", older.ref());
                     return;
                 }
             }
             if (dr.trafficPolicy() != null && older.trafficPolicy() != null
                     && !Objects.equals(dr.trafficPolicy(), older.trafficPolicy())) {
-                ctx.report("spec.trafficPolicy", "traffic policy for " + dr.host() + " is ignored: older "
-                        + older.ref() + " sets a different one", older.ref());
+                ctx.report("spec.trafficPolicy", "traffic policy ignored: older " + older.ref()
+                        + " sets a different one for " + dr.host(), older.ref());
                 return;
             }
         }

@@ -25,13 +25,13 @@ final class EgressGatewayPortNotExposed implements Rule {
             }
             String gw = hop.gateway().serviceHost();
             if (hop.gateway().portsKnown() && !hop.gateway().servicePorts().containsKey(port)) {
-                ctx.report(hop.destination().path() + ".port", "egress gateway Service " + gw.split("\\.")[0]
+                ctx.report(hop.destination().path() + ".port", "sidecars cannot reach the gateway: its Service " + gw.split("\\.")[0]
                         + " does not expose port " + port + " (it exposes " + hop.gateway().servicePorts().keySet() + ")");
                 return;
             }
             if (hop.gateway().servers().stream().mapToInt(GatewayServer::port).noneMatch(p -> hop.gateway().reaches(port, p))) {
-                ctx.report(hop.destination().path() + ".port", "no Gateway server of egress gateway " + gw.split("\\.")[0]
-                        + " listens on port " + port);
+                ctx.report(hop.destination().path() + ".port", "the gateway drops this traffic: no Gateway server of egress gateway "
+                        + gw.split("\\.")[0] + " listens on port " + port);
                 return;
             }
         }

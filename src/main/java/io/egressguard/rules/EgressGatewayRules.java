@@ -61,8 +61,8 @@ final class EgressGatewayRules {
                 return;
             }
             if (!s.anyWorkloadMatches(g.getSpec().getSelector())) {
-                ctx.report("spec.selector", "selector " + g.getSpec().getSelector()
-                        + " matches no gateway pod: this egress Gateway is configured nowhere");
+                ctx.report("spec.selector", "configured nowhere: selector " + g.getSpec().getSelector()
+                        + " matches no gateway pod");
             }
         }
     }
@@ -110,8 +110,8 @@ final class EgressGatewayRules {
         }
 
         private static void report(RuleContext ctx, String host) {
-            ctx.report("spec.selector", "no selector: every gateway workload applies it, ingress gateways included, and "
-                    + "forwards " + host + " to the internet");
+            ctx.report("spec.selector", "open egress proxy: without selector every gateway workload applies it, ingress "
+                    + "gateways included, and forwards " + host + " to the internet");
         }
     }
 
@@ -135,7 +135,7 @@ final class EgressGatewayRules {
                 String protocol = srv == null || srv.getPort() == null || srv.getPort().getProtocol() == null ? ""
                         : srv.getPort().getProtocol().toUpperCase(java.util.Locale.ROOT);
                 if ((protocol.equals("HTTPS") || protocol.equals("TLS")) && srv.getTls() == null) {
-                    ctx.report("spec.servers[" + i + "]", protocol + " server without tls: Istio rejects this Gateway; "
+                    ctx.report("spec.servers[" + i + "]", "Istio rejects this Gateway: " + protocol + " server without tls; "
                             + "for TLS from the application use tls.mode PASSTHROUGH");
                     return;
                 }
@@ -163,8 +163,8 @@ final class EgressGatewayRules {
                 }
                 for (GatewayServer srv : s.servers(b)) {
                     if (!w.exposes(srv.port())) {
-                        ctx.report(srv.path() + ".port.number", "port " + srv.port() + " is not exposed by " + w.service()
-                                + " (ports " + portsAndTargets(w) + ")", w.service());
+                        ctx.report(srv.path() + ".port.number", "unreachable: port " + srv.port() + " is not exposed by "
+                                + w.service() + " (ports " + portsAndTargets(w) + ")", w.service());
                         return;
                     }
                 }
@@ -205,13 +205,13 @@ final class EgressGatewayRules {
                     example = example == null ? r : example;
                 }
                 if (tlsRoutes && !srv.servesTlsPassthrough()) {
-                    ctx.report(srv.path() + ".tls", "server on port " + srv.port() + " is not PASSTHROUGH but tls routes "
-                            + "match it by SNI: use tls.mode PASSTHROUGH", example.source());
+                    ctx.report(srv.path() + ".tls", "tls routes never match: server on port " + srv.port() + " is not "
+                            + "PASSTHROUGH but they match by SNI; use tls.mode PASSTHROUGH", example.source());
                     return;
                 }
                 if (httpRoutes && !tlsRoutes && srv.passthrough()) {
-                    ctx.report(srv.path() + ".tls", "server on port " + srv.port() + " is PASSTHROUGH but only http routes "
-                            + "are bound to it: they never match", example.source());
+                    ctx.report(srv.path() + ".tls", "http routes never match: server on port " + srv.port() + " is "
+                            + "PASSTHROUGH and only http routes are bound to it", example.source());
                     return;
                 }
             }

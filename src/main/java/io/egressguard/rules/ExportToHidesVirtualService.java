@@ -46,8 +46,8 @@ final class ExportToHidesVirtualService implements Rule {
             }
         }
         if (!hiddenFrom.isEmpty()) {
-            ctx.report("spec.exportTo", "exportTo hides this VirtualService from the egress gateway namespace "
-                    + String.join(", ", hiddenFrom) + ": the gateway hop is ignored");
+            ctx.report("spec.exportTo", "gateway hop ignored: exportTo hides this VirtualService from the egress "
+                    + "gateway namespace " + String.join(", ", hiddenFrom));
             return;
         }
         // A namespace prepared as a client holds a DestinationRule with the subset this route uses, and no
@@ -65,8 +65,8 @@ final class ExportToHidesVirtualService implements Rule {
             }
         }
         if (!preparedClients.isEmpty()) {
-            ctx.report("spec.exportTo", "exportTo hides this VirtualService from " + EgressHops.list(preparedClients)
-                    + ", which define its egress subset: their sidecars never use the gateway");
+            ctx.report("spec.exportTo", "sidecars bypass the gateway: exportTo hides this VirtualService from "
+                    + EgressHops.list(preparedClients) + ", which define its egress subset");
         }
     }
 }

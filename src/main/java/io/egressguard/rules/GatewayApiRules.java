@@ -68,9 +68,9 @@ final class GatewayApiRules {
                 return;
             }
             if (!"ClusterIP".equals(type)) {
-                ctx.report("metadata.annotations", "egress Gateway without " + SERVICE_TYPE_ANNOTATION
-                        + ": ClusterIP gets a " + (type == null ? "LoadBalancer" : type)
-                        + " Service reachable from outside the cluster");
+                ctx.report("metadata.annotations", "reachable from outside the cluster: egress Gateway without "
+                        + SERVICE_TYPE_ANNOTATION + ": ClusterIP gets a " + (type == null ? "LoadBalancer" : type)
+                        + " Service");
             }
         }
 
@@ -98,7 +98,7 @@ final class GatewayApiRules {
                 String ns = p.getNamespace() == null ? target.ref().namespace() : p.getNamespace();
                 ObjectRef se = new ObjectRef(Kind.SERVICE_ENTRY, ns, p.getName());
                 if (ctx.snapshot().serviceEntry(se).isEmpty()) {
-                    ctx.report("spec.parentRefs[" + i + "]", se + " does not exist: this mesh route applies to no host");
+                    ctx.report("spec.parentRefs[" + i + "]", "applies to no host: parent " + se + " does not exist");
                 }
             }
         }
@@ -132,15 +132,15 @@ final class GatewayApiRules {
                     if (w.isEmpty()) {
                         if (s.service(d.host()).isEmpty()) {
                             String gw = name.substring(0, name.length() - suffix.length());
-                            ctx.report(d.path(), "backend " + name + " is no egress gateway Service: no Gateway " + gw
-                                    + " of class " + s.settings().gatewayClassName() + " in " + Hosts.serviceNamespace(d.host()).orElse(""));
+                            ctx.report(d.path(), "never reaches an egress gateway: backend " + name + " is no egress gateway "
+                                    + "Service, no Gateway " + gw + " of class " + s.settings().gatewayClassName() + " in " + Hosts.serviceNamespace(d.host()).orElse(""));
                             return;
                         }
                         continue;
                     }
                     if (d.port() != null && w.get().servers().stream().noneMatch(srv -> srv.port() == d.port())) {
-                        ctx.report(d.path() + ".port", "port " + d.port() + " is no listener port of Gateway "
-                                + w.get().bindings().iterator().next());
+                        ctx.report(d.path() + ".port", "the gateway drops this traffic: port " + d.port()
+                                + " is no listener port of Gateway " + w.get().bindings().iterator().next());
                         return;
                     }
                 }
@@ -170,12 +170,13 @@ final class GatewayApiRules {
                         }
                         var se = s.exactServiceEntryFor(d.host(), proxyNs);
                         if (se.isEmpty()) {
-                            ctx.report(d.path(), "Hostname backend " + d.host() + " is declared by no ServiceEntry");
+                            ctx.report(d.path(), "the gateway cannot forward: Hostname backend " + d.host()
+                                    + " is declared by no ServiceEntry");
                             return;
                         }
                         if (d.port() != null && !se.get().ports().isEmpty() && !se.get().ports().containsKey(d.port())) {
-                            ctx.report(d.path() + ".port", "port " + d.port() + " of " + d.host() + " is not declared by "
-                                    + se.get().ref(), se.get().ref());
+                            ctx.report(d.path() + ".port", "the gateway cannot forward: port " + d.port() + " of " + d.host()
+                                    + " is not declared by " + se.get().ref(), se.get().ref());
                             return;
                         }
                     }
@@ -199,9 +200,8 @@ final class GatewayApiRules {
                 for (int j = 0; j < bs.size(); j++) {
                     GatewayApiRoutes.Backend b = bs.get(j);
                     if (GatewayApiRoutes.isUnsupportedBackend(b.group(), b.kind())) {
-                        ctx.report("spec.rules[" + i + "].backendRefs[" + j + "]", "kind " + b.kind()
-                                + " is not a backend Istio supports: the route has no destination (HTTP answers 500); "
-                                + "use kind Hostname");
+                        ctx.report("spec.rules[" + i + "].backendRefs[" + j + "]", "no destination (HTTP answers 500): "
+                                + "kind " + b.kind() + " is not a backend Istio supports; use kind Hostname");
                         return;
                     }
                 }
@@ -230,7 +230,7 @@ final class GatewayApiRules {
                 String reason = gw.isEmpty() ? "Gateway " + b + " does not exist"
                         : whyNotAttached(s, target, p, (Gateway) gw.get().object());
                 if (reason != null) {
-                    ctx.report("spec.parentRefs[" + i + "]", "cannot attach: " + reason,
+                    ctx.report("spec.parentRefs[" + i + "]", "route not attached: " + reason,
                             gw.map(Resource::ref).map(List::of).orElse(List.of()));
                 }
             }

@@ -24,8 +24,8 @@ final class GatewayHostWithoutServiceEntry implements Rule {
                 continue;
             }
             if (EgressHops.serviceEntry(s, hop).isEmpty()) {
-                ctx.report(hop.destination().path() + ".host", "egress gateway " + hop.gateway() + " forwards to "
-                        + host + ", which no ServiceEntry visible to the gateway declares");
+                ctx.report(hop.destination().path() + ".host", "the gateway cannot forward: egress gateway " + hop.gateway()
+                        + " forwards to " + host + ", which no ServiceEntry visible to the gateway declares");
                 return;
             }
         }

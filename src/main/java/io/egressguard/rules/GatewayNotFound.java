@@ -28,10 +28,10 @@ final class GatewayNotFound implements Rule {
                 // VirtualServices bind by name to networking.istio.io Gateways only; a Gateway API Gateway's
                 // servers carry generated names (pilot InternalGatewayName), so naming it binds nothing
                 boolean gatewayApi = ctx.snapshot().gateway(Binding.kubernetesGateway(b.namespace(), b.name())).isPresent();
-                ctx.report("spec.gateways[" + i + "]", gatewayApi
+                ctx.report("spec.gateways[" + i + "]", "routes never applied: " + (gatewayApi
                         ? b + " is a Gateway API Gateway; VirtualServices bind only to networking.istio.io Gateways: "
                                 + "attach an HTTPRoute to it instead"
-                        : "Gateway " + b + " does not exist: routes for it are never applied");
+                        : "Gateway " + b + " does not exist"));
             }
         }
     }

@@ -22,8 +22,8 @@ final class GatewayPortNotInServiceEntry implements Rule {
             }
             EgressHops.serviceEntry(s, hop).ifPresent(se -> {
                 if (!se.ports().isEmpty() && !se.ports().containsKey(port)) {
-                    ctx.report(hop.destination().path() + ".port", "gateway forwards " + hop.destination().host()
-                            + " on port " + port + ", which " + se.ref() + " does not declare", se.ref());
+                    ctx.report(hop.destination().path() + ".port", "the gateway answers 503 or resets: it forwards "
+                            + hop.destination().host() + " on port " + port + ", which " + se.ref() + " does not declare", se.ref());
                 }
             });
         }

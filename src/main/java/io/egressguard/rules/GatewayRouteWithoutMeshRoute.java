@@ -39,8 +39,8 @@ final class GatewayRouteWithoutMeshRoute implements Rule {
                 }
                 for (String host : r.hosts()) {
                     if (!reached(s, host, r.port(), s.workloadsOf(gw))) {
-                        ctx.report(r.path(), "gateway route for " + host + " on " + EgressHops.portText(r.port())
-                                + " is never reached: no mesh route sends it to gateway " + gw);
+                        ctx.report(r.path(), "never reached: no mesh route sends " + host + " on "
+                                + EgressHops.portText(r.port()) + " to gateway " + gw);
                         return;
                     }
                 }

@@ -38,8 +38,8 @@ final class GatewayWithoutMeshRoute implements Rule {
             }
             for (String host : hosts) {
                 if (!meshTrafficReaches(s, host, s.workloadsOf(gw))) {
-                    ctx.report("spec.gateways", "bound to egress gateway " + gw + " but not to mesh, and no mesh route "
-                            + "sends " + host + " to it: sidecars bypass the gateway");
+                    ctx.report("spec.gateways", "sidecars bypass the gateway: bound to egress gateway " + gw
+                            + " but not to mesh, and no mesh route sends " + host + " to it");
                     return;
                 }
             }

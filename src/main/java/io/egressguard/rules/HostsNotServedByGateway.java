@@ -31,8 +31,8 @@ final class HostsNotServedByGateway implements Rule {
             boolean served = servers.stream().anyMatch(srv -> hosts.stream()
                     .anyMatch(h -> srv.acceptsHost(h, target.ref().namespace())));
             if (!servers.isEmpty() && !served) {
-                ctx.report("spec.hosts", "no host of " + hosts + " matches a server host of Gateway " + gw
-                        + ": the gateway ignores this VirtualService", ctx.snapshot().gateway(gw).get());
+                ctx.report("spec.hosts", "the gateway ignores this VirtualService: no host of " + hosts
+                        + " matches a server host of Gateway " + gw, ctx.snapshot().gateway(gw).get());
             }
         }
     }

@@ -37,8 +37,8 @@ final class MeshRouteShadowed implements Rule {
                 for (String client : s.clientNamespaces(mine.clients())) {
                     ObjectRef winner = winner(s, sameHost, client, mine);
                     if (winner != null && !winner.equals(target.ref()) && !sendsToEgressGateway(s, winner, host)) {
-                        ctx.report("spec.hosts[" + i + "]", "sidecars in " + client + " apply " + winner + " for " + host
-                                + " and ignore this one's mesh routes: they skip the egress gateway", winner);
+                        ctx.report("spec.hosts[" + i + "]", "sidecars skip the egress gateway: in " + client + " they apply "
+                                + winner + " for " + host + " and ignore this one's mesh routes", winner);
                         return;
                     }
                 }

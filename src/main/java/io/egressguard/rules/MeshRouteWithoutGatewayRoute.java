@@ -39,9 +39,9 @@ final class MeshRouteWithoutGatewayRoute implements Rule {
             for (String host : hop.rule().hosts()) {
                 for (Integer port : ports) {
                     if (!gatewayForwards(s, hop, host, port)) {
-                        ctx.report(hop.destination().path(), "no route bound to egress gateway "
-                                + hop.gateway().serviceHost().split("\\.")[0] + " forwards " + host + " on "
-                                + EgressHops.portText(port) + ": the gateway answers 404 or resets",
+                        ctx.report(hop.destination().path(), "the gateway answers 404 or resets: no route bound to egress "
+                                + "gateway " + hop.gateway().serviceHost().split("\\.")[0] + " forwards " + host + " on "
+                                + EgressHops.portText(port),
                                 hop.gateway().service() == null ? List.of() : List.of(hop.gateway().service()));
                         return;
                     }

@@ -46,8 +46,8 @@ final class NetworkPolicyRules {
         public void check(Resource target, RuleContext ctx) {
             EgressPolicy p = restriction(ctx, target);
             if (p != null && !dns(p, "UDP") && !dns(p, "TCP")) {
-                ctx.report("spec.egress", "no egress rule allows DNS (port 53 to " + DNS_NAMESPACE
-                        + "): the selected pods cannot resolve names");
+                ctx.report("spec.egress", "pods cannot resolve names: no egress rule allows DNS (port 53 to "
+                        + DNS_NAMESPACE + ")");
             }
         }
     }
@@ -68,8 +68,8 @@ final class NetworkPolicyRules {
             }
             Map<String, String> istiod = s.workloadsKnown() ? Map.of("app", "istiod", "istio", "pilot") : null;
             if (!p.allows(new EgressPolicy.Destination(s.rootNamespace(), istiod, ISTIOD_XDS_PORT, "TCP"))) {
-                ctx.report("spec.egress", "sidecars cannot reach istiod (" + s.rootNamespace() + ", port "
-                        + ISTIOD_XDS_PORT + "): they get no configuration");
+                ctx.report("spec.egress", "sidecars get no configuration: they cannot reach istiod ("
+                        + s.rootNamespace() + ", port " + ISTIOD_XDS_PORT + ")");
             }
         }
     }
@@ -96,8 +96,8 @@ final class NetworkPolicyRules {
                         continue;
                     }
                     if (!matchesSomeNamespace(s, sel)) {
-                        ctx.report("spec.egress[" + i + "].to[" + j + "].namespaceSelector", "namespaceSelector "
-                                + describe(sel) + " matches no namespace: this rule allows nothing");
+                        ctx.report("spec.egress[" + i + "].to[" + j + "].namespaceSelector", "this rule allows "
+                                + "nothing: namespaceSelector " + describe(sel) + " matches no namespace");
                         return;
                     }
                 }
@@ -160,8 +160,8 @@ final class NetworkPolicyRules {
                 }
             }
             if (!blocked.isEmpty()) {
-                ctx.report("spec.egress", "pods here route through egress gateway " + EgressHops.list(blocked)
-                        + " but this policy blocks it");
+                ctx.report("spec.egress", "egress traffic blocked: pods here route through egress gateway "
+                        + EgressHops.list(blocked) + " but this policy blocks it");
             }
         }
     }
@@ -186,16 +186,16 @@ final class NetworkPolicyRules {
                     continue;
                 }
                 if (rule.getTo() == null || rule.getTo().isEmpty()) {
-                    ctx.report("spec.egress[" + i + "]", "rule without 'to' allows any destination: pods can bypass "
-                            + "the egress gateway");
+                    ctx.report("spec.egress[" + i + "]", "pods can bypass the egress gateway: a rule without 'to' allows "
+                            + "any destination");
                     return;
                 }
                 for (int j = 0; j < rule.getTo().size(); j++) {
                     NetworkPolicyPeer peer = rule.getTo().get(j);
                     String cidr = peer == null || peer.getIpBlock() == null ? null : peer.getIpBlock().getCidr();
                     if ("0.0.0.0/0".equals(cidr) || "::/0".equals(cidr)) {
-                        ctx.report("spec.egress[" + i + "].to[" + j + "].ipBlock", "ipBlock " + cidr
-                                + " allows the internet: pods can bypass the egress gateway");
+                        ctx.report("spec.egress[" + i + "].to[" + j + "].ipBlock", "pods can "
+                                + "bypass the egress gateway: ipBlock " + cidr + " allows the internet");
                         return;
                     }
                 }
@@ -219,7 +219,7 @@ final class NetworkPolicyRules {
         public void check(Resource target, RuleContext ctx) {
             EgressPolicy p = restriction(ctx, target);
             if (p != null && dns(p, "UDP") && !dns(p, "TCP")) {
-                ctx.report("spec.egress", "DNS allowed over UDP 53 only: large answers retried over TCP fail");
+                ctx.report("spec.egress", "large DNS answers fail: DNS is allowed over UDP 53 only, not TCP");
             }
         }
     }

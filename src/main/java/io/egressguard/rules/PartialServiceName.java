@@ -26,15 +26,15 @@ final class PartialServiceName implements Rule {
         MeshSnapshot s = ctx.snapshot();
         if (target.kind() == Kind.DESTINATION_RULE) {
             s.destinationRule(target.ref()).map(DestinationRuleInfo::host).flatMap(h -> fullName(s, h))
-                    .ifPresent(full -> ctx.report("spec.host", "host " + s.destinationRule(target.ref()).get().host()
-                            + " is taken literally and matches no service; write " + full));
+                    .ifPresent(full -> ctx.report("spec.host", "matches no service: host "
+                            + s.destinationRule(target.ref()).get().host() + " is taken literally; write " + full));
             return;
         }
         for (RouteRule r : s.routes(target.ref())) {
             for (RouteDestination d : r.destinations()) {
                 Optional<String> full = fullName(s, d.host());
                 if (full.isPresent()) {
-                    ctx.report(d.path() + ".host", "host " + d.host() + " is taken literally and matches no service; write "
+                    ctx.report(d.path() + ".host", "matches no service: host " + d.host() + " is taken literally; write "
                             + full.get());
                     return;
                 }

@@ -49,13 +49,13 @@ final class RouteAppliesToMeshAndGateway implements Rule {
                     boolean toThisGateway = s.workloadsOf(gw).stream().map(GatewayWorkload::serviceHost)
                             .anyMatch(d.host()::equals);
                     if (code == Catalogue.EG202 && toThisGateway) {
-                        ctx.report(r.path(), "route to " + d.host() + " applies to mesh and to gateway " + gw
-                                + ": the gateway routes to itself; match gateways: [mesh]");
+                        ctx.report(r.path(), "the gateway routes to itself (loop): route to " + d.host()
+                                + " applies to mesh and to gateway " + gw + "; match gateways: [mesh]");
                         return;
                     }
                     if (code == Catalogue.EG203 && !toThisGateway && s.workload(d.host()).isEmpty()) {
-                        ctx.report(r.path(), "route to " + d.host() + " applies to mesh and to gateway " + gw
-                                + ": sidecars bypass the gateway; match gateways: [" + gw.name() + "]");
+                        ctx.report(r.path(), "sidecars bypass the gateway: route to " + d.host()
+                                + " applies to mesh and to gateway " + gw + "; match gateways: [" + gw.name() + "]");
                         return;
                     }
                 }

@@ -59,8 +59,8 @@ final class RouteSectionMismatch implements Rule {
             return null;
         }
         GatewayServer srv = relevant.get(0);
-        return r.section().field() + " route on " + EgressHops.portText(r.port()) + " of gateway " + gw + ", whose server is "
-                + srv.protocol() + (srv.tlsMode() == null ? "" : " " + srv.tlsMode()) + ": it never matches";
+        return "never matches: " + r.section().field() + " route on " + EgressHops.portText(r.port()) + " of gateway " + gw
+                + ", whose server is " + srv.protocol() + (srv.tlsMode() == null ? "" : " " + srv.tlsMode());
     }
 
     private static String meshProblem(MeshSnapshot s, RouteRule r) {
@@ -76,9 +76,9 @@ final class RouteSectionMismatch implements Rule {
             // on a TCP or protocol-less (sniffed) port a tls match never applies and the host is sent directly.
             if (r.section() == Section.HTTP && TLS_PROTOCOLS.contains(protocol)
                     || r.section() == Section.TLS && !TLS_PROTOCOLS.contains(protocol)) {
-                return "mesh " + r.section().field() + " match on port " + r.port() + ", which the ServiceEntry for "
-                        + host + " declares " + (protocol.isEmpty() ? "without protocol" : protocol)
-                        + ": it never matches" + (r.section() == Section.TLS ? ", sidecars send the host directly" : "");
+                return "never matches: mesh " + r.section().field() + " match on port " + r.port()
+                        + ", which the ServiceEntry for " + host + " declares " + (protocol.isEmpty() ? "without protocol" : protocol)
+                        + (r.section() == Section.TLS ? "; sidecars send the host directly" : "");
             }
         }
         return null;

@@ -42,7 +42,8 @@ public final class RuleContext {
     /**
      * Reports a finding on the object being checked.
      *
-     * @param message short text for kubectl (cut to 120 characters)
+     * @param message the consequence first, then the specifics: kubectl shows the first 120 characters of
+     *                {@code CODE Kind namespace/name: message}; denials and the CLI show all of it
      * @param detail  what happens in Istio and how to fix it, for the CLI and JSON output
      */
     public void report(String path, String message, String detail, Collection<ObjectRef> related) {
@@ -57,12 +58,10 @@ public final class RuleContext {
 
     private void reportWithSeverity(io.egressguard.model.Severity severity, String path, String message, String detail,
             Collection<ObjectRef> related) {
-        String shortMessage = message.length() <= Finding.MAX_MESSAGE ? message
-                : message.substring(0, Finding.MAX_MESSAGE - 3) + "...";
         List<ObjectRef> rel = new ArrayList<>(new LinkedHashSet<>(related));
         rel.remove(target.ref());
         String fullDetail = (detail == null || detail.isEmpty() ? message : detail) + " Fix: " + code.fix();
-        sink.add(new Finding(code.code(), severity, target.ref(), path, shortMessage, fullDetail, rel));
+        sink.add(new Finding(code.code(), severity, target.ref(), path, message, fullDetail, rel));
     }
 
     public void report(String path, String message, Collection<ObjectRef> related) {

@@ -64,9 +64,9 @@ final class ServiceEntryDeclarations {
                 boolean shadowed = mine != null && spec.getHosts().stream()
                         .allMatch(h -> olderDeclaration(ctx.snapshot(), mine, h, number) != null);
                 if ((protocol.isEmpty() || protocol.equals("TCP")) && !shadowed) {
-                    ctx.report("spec.ports[" + i + "]", (protocol.isEmpty() ? "port " : "TCP port ") + p.getNumber()
-                            + " without addresses: sidecars without DNS capture send all unclaimed port " + p.getNumber()
-                            + " traffic to " + spec.getHosts().get(0));
+                    ctx.report("spec.ports[" + i + "]", "captures unclaimed port " + p.getNumber() + " traffic: "
+                            + (protocol.isEmpty() ? "port" : "TCP port") + " without addresses; sidecars without DNS "
+                            + "capture send it to " + spec.getHosts().get(0));
                     return;
                 }
             }
@@ -97,9 +97,9 @@ final class ServiceEntryDeclarations {
                     ServiceEntryInfo other = olderDeclaration(s, mine, host, e.getKey());
                     String older = other == null ? null : other.ports().get(e.getKey());
                     if (older != null && !older.equals(e.getValue()) && !older.isEmpty() && !e.getValue().isEmpty()) {
-                        ctx.report("spec.ports[" + indexOf(ports, e.getKey()) + "].protocol", host + ":" + e.getKey()
-                                + " is declared " + older + " by the older " + other.ref()
-                                + ": proxies keep " + older + " and ignore " + e.getValue(), other.ref());
+                        ctx.report("spec.ports[" + indexOf(ports, e.getKey()) + "].protocol", "protocol " + e.getValue()
+                                + " ignored: " + host + ":" + e.getKey() + " is declared " + older + " by the older "
+                                + other.ref() + "; proxies keep " + older, other.ref());
                         return;
                     }
                 }

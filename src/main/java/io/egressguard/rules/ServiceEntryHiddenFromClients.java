@@ -36,9 +36,9 @@ final class ServiceEntryHiddenFromClients implements Rule {
                 for (String client : s.clientNamespaces(r.clients())) {
                     if (!client.equals(se.ref().namespace()) && !se.exportTo().visibleTo(client)
                             && s.serviceEntryFor(host, client).isEmpty()) {
-                        ctx.report("spec.exportTo", "hidden from " + client + ", whose sidecars route " + host
-                                + (r.port() == null ? "" : ":" + r.port()) + " with a " + r.section().field()
-                                + " route: they have no listener for it", r.source());
+                        ctx.report("spec.exportTo", "sidecars in " + client + " bypass the gateway: this entry is hidden "
+                                + "from them, so their " + r.section().field() + " route for " + host
+                                + (r.port() == null ? "" : ":" + r.port()) + " has no listener", r.source());
                         return;
                     }
                 }

@@ -50,15 +50,15 @@ final class ServiceEntryProtocolMismatch implements Rule {
                 }
                 RouteRule rule = hop.rule();
                 if (rule.section() == Section.TLS && PLAINTEXT.contains(protocol)) {
-                    ctx.report("spec.ports", "port " + hop.port() + " is " + protocol + " but egress gateway "
-                            + hop.gateway() + " passes TLS through to " + host + ": declare it TLS/HTTPS", rule.source());
+                    ctx.report("spec.ports", "wrong protocol to " + host + ": port " + hop.port() + " is " + protocol
+                            + " but egress gateway " + hop.gateway() + " passes TLS through; declare it TLS/HTTPS", rule.source());
                     return;
                 }
                 if (rule.section() == Section.HTTP && ENCRYPTED.contains(protocol)
                         && !originatesTls(ctx, EgressHops.proxyNamespace(s, hop.gateway()), EgressHops.proxyLabels(s, hop.gateway()),
                                 host, se, hop.port())) {
-                    ctx.report("spec.ports", "port " + hop.port() + " is " + protocol + " but egress gateway "
-                            + hop.gateway() + " sends plain HTTP to " + host + " without TLS origination", rule.source());
+                    ctx.report("spec.ports", "wrong protocol to " + host + ": port " + hop.port() + " is " + protocol
+                            + " but egress gateway " + hop.gateway() + " sends plain HTTP without TLS origination", rule.source());
                     return;
                 }
             }

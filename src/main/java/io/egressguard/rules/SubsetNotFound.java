@@ -48,9 +48,9 @@ final class SubsetNotFound implements Rule {
                         .ifPresent(rules -> rules.forEach(d -> related.add(d.ref())));
             }
             if (!failing.isEmpty()) {
-                ctx.report(hop.destination().path() + ".subset", "subset " + subset + " of "
-                        + hop.destination().host().split("\\.")[0] + " not found by DestinationRule lookup for clients in "
-                        + EgressHops.list(failing) + ": 503",
+                ctx.report(hop.destination().path() + ".subset", "503 for clients in " + EgressHops.list(failing)
+                        + ": their DestinationRule lookup finds no subset " + subset + " of "
+                        + hop.destination().host().split("\\.")[0],
                         "Clients in " + EgressHops.list(failing) + " route with " + hop.rule().source() + " to subset "
                                 + subset + ", but the DestinationRule Istio selects for them (client namespace first, "
                                 + "then the gateway's namespace, then the root namespace) does not define it.", related);

@@ -42,8 +42,8 @@ final class SubsetRuleExportHidden implements Rule {
                 }
             }
             if (!hidden.isEmpty()) {
-                ctx.report("spec.exportTo", "exportTo hides subsets of " + gw.serviceHost().split("\\.")[0]
-                        + " from client namespaces " + EgressHops.list(hidden) + ": 503", reach.sources(used, hidden));
+                ctx.report("spec.exportTo", "503 for clients in " + EgressHops.list(hidden)
+                        + ": exportTo hides these subsets of " + gw.serviceHost().split("\\.")[0] + " from them", reach.sources(used, hidden));
                 return;
             }
         }

@@ -52,13 +52,13 @@ final class SubsetRuleOutOfReach implements Rule {
                 continue;
             }
             if (!s.namespacesKnown()) {
-                ctx.reportWithSeverity(Severity.INFO, "spec.subsets", "subsets of " + name + " defined in " + ns
-                        + ": only clients in " + ns + " find them", reach.sources(used, Set.of(ns)));
+                ctx.reportWithSeverity(Severity.INFO, "spec.subsets", "only clients in " + ns + " find these subsets of "
+                        + name + " (defined in " + ns + ")", reach.sources(used, Set.of(ns)));
                 return;
             }
             if (!failing.isEmpty()) {
-                ctx.report("metadata.namespace", "subsets of " + name + " defined in " + ns + " are not found by clients in "
-                        + EgressHops.list(failing) + ": 503", reach.sources(used, failing));
+                ctx.report("metadata.namespace", "503 for clients in " + EgressHops.list(failing) + ": subsets of "
+                        + name + " defined in " + ns + " are outside their DestinationRule lookup", reach.sources(used, failing));
                 return;
             }
         }

@@ -36,8 +36,8 @@ final class SubsetShadowed implements Rule {
             for (var e : reach.usedBy(dr.namespace()).entrySet()) {
                 String subset = e.getKey();
                 if (!result.hasSubset(subset) && definedElsewhere(s, dr, gw, subset)) {
-                    ctx.report("spec.host", "host " + dr.host() + " shadows subset " + subset + " of "
-                            + gw.serviceHost().split("\\.")[0] + " defined elsewhere: lookup stops here, 503",
+                    ctx.report("spec.host", "subset not found (503): host " + dr.host() + " shadows subset " + subset
+                            + " of " + gw.serviceHost().split("\\.")[0] + " defined elsewhere; lookup stops here",
                             e.getValue().rule().source());
                     return;
                 }

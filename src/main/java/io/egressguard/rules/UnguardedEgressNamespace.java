@@ -31,7 +31,7 @@ final class UnguardedEgressNamespace implements Rule {
         }
         String gateways = EgressHops.list(s.egressUsesFrom(ns).stream()
                 .map(u -> u.gateway().serviceHost().split("\\.")[0]).distinct().toList());
-        ctx.report("metadata.name", "traffic leaves through egress gateway " + gateways
-                + " but no egress NetworkPolicy covers all pods: pods can bypass it");
+        ctx.report("metadata.name", "pods can bypass the egress gateway: traffic leaves through " + gateways
+                + " but no egress NetworkPolicy covers all pods");
     }
 }

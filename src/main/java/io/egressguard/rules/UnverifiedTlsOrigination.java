@@ -44,7 +44,7 @@ final class UnverifiedTlsOrigination implements Rule {
         }
         if (problem != null) {
             int sep = problem.indexOf('|');
-            ctx.report(problem.substring(0, sep), "TLS origination to " + host + problem.substring(sep + 1));
+            ctx.report(problem.substring(0, sep), "server not verified: TLS origination to " + host + problem.substring(sep + 1));
         }
     }
 

@@ -46,6 +46,10 @@ public interface WebhookConfig {
         /** Directory of the serving key pair, {@code tls.crt} and {@code tls.key}; env EGRESS_GUARD_TLS_DIR. */
         @WithDefault("/etc/egress-guard/tls")
         String dir();
+
+        /** How often the files are compared with the ones served; a change is reloaded. 0 turns it off. */
+        @WithDefault("30s")
+        Duration reloadPeriod();
     }
 
     interface State {

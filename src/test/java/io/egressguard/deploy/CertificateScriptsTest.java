@@ -66,4 +66,13 @@ class CertificateScriptsTest {
                 + "[{\"op\":\"add\",\"path\":\"/webhooks/0/clientConfig/caBundle\",\"value\":\"" + caBundle + "\"}]"), calls);
         CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(caBundle)));
     }
+
+    @Test
+    void helpPrintsTheUsageAndNoCode() throws Exception {
+        for (String script : List.of("certs/generate.sh", "certs/install.sh")) {
+            String help = run(Path.of("."), List.of("bash", script, "--help"));
+            assertTrue(help.contains("  " + script + " "), help);
+            assertTrue(help.lines().noneMatch(l -> l.startsWith("#") || l.contains("set -euo") || l.contains("$")), help);
+        }
+    }
 }

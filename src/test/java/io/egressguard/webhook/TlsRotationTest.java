@@ -11,14 +11,23 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Certificates rotated in the TLS directory (as a kubelet updates a mounted Secret) are served without a
- * restart: clients that trust only the new CA connect once the TLS registry reloaded the files.
+ * restart: clients that trust only the new CA connect once the files were reloaded. Files that did not change
+ * are not reloaded, and nothing is logged for them; a change is logged once.
  */
 @QuarkusTest
 @TestProfile(TlsRotationTest.FastReload.class)
@@ -30,7 +39,7 @@ class TlsRotationTest {
     public static class FastReload implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.tls.admission.reload-period", "1s", "egress-guard.state.dir",
+            return Map.of("egress-guard.tls.reload-period", "1s", "egress-guard.state.dir",
                     "src/test/resources/webhook/state");
         }
     }
@@ -66,10 +75,47 @@ class TlsRotationTest {
                 .contentType("application/json").body("{}").post("/validate").statusCode();
     }
 
+    /** What is logged about TLS reloads, by egress-guard and by Quarkus' HTTP server. */
+    static final class TlsLog extends Handler {
+        final List<String> lines = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void publish(LogRecord r) {
+            if (r.getLevel().intValue() >= Level.INFO.intValue()) {
+                String message = r instanceof org.jboss.logmanager.ExtLogRecord e ? e.getFormattedMessage() : r.getMessage();
+                lines.add(r.getLoggerName() + ": " + message);
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     @Test
     void rotatedCertificatesAreServedWithoutRestart() throws Exception {
+        TlsLog log = new TlsLog();
+        Logger ours = Logger.getLogger(TlsReloader.class.getName());
+        Logger quarkus = Logger.getLogger("io.quarkus.vertx.http.runtime.HttpCertificateUpdateEventListener");
+        ours.addHandler(log);
+        quarkus.addHandler(log);
+        try {
+            rotate(log);
+        } finally {
+            ours.removeHandler(log);
+            quarkus.removeHandler(log);
+        }
+    }
+
+    void rotate(TlsLog log) throws Exception {
         KeyStore oldCa = TlsCertificates.trustStore(dir.resolve("ca.crt"));
         assertTrue400(status(oldCa));
+        Thread.sleep(3_000); // three reload periods with unchanged files
+        assertEquals(List.of(), log.lines, "nothing reloaded or logged while the files are unchanged");
 
         Path next = Files.createTempDirectory("egress-guard-next-tls");
         generate(next);
@@ -92,6 +138,10 @@ class TlsRotationTest {
             }
         }
         assertThrows(Exception.class, () -> status(oldCa), "the old certificate is no longer served");
+        Thread.sleep(2_000);
+        assertEquals(1, log.lines.size(), log.lines.toString());
+        assertTrue(log.lines.get(0).startsWith(TlsReloader.class.getName() + ": TLS key pair in " + dir
+                + " changed: now serving certificate "), log.lines.toString());
     }
 
     /** A {@code {}} body is no AdmissionReview: 400 proves the TLS handshake and the request went through. */
