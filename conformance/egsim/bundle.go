@@ -146,7 +146,23 @@ func loadBundle(paths []string) ([]Doc, error) {
 			}
 		}
 	}
-	return docs, nil
+	return dedupe(docs), nil
+}
+
+// dedupe keeps the last of objects with the same group, kind, namespace and name (as consecutive applies).
+func dedupe(docs []Doc) []Doc {
+	last := map[string]int{}
+	key := func(d Doc) string { return d.Group() + "/" + d.Kind + "/" + d.Namespace + "/" + d.Name }
+	for i, d := range docs {
+		last[key(d)] = i
+	}
+	var out []Doc
+	for i, d := range docs {
+		if last[key(d)] == i {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func stripComments(s string) string {

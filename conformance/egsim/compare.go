@@ -26,6 +26,8 @@ type egTrace struct {
 	} `json:"hops"`
 }
 
+var gatewayService = regexp.MustCompile(`connects to ([^ :,]+)`)
+
 var throughGateway = regexp.MustCompile(`reached through egress gateway ([^ ,]+)`)
 
 // egClass maps egress-guard's trace to the outcome classes of the simulation. NetworkPolicy hops are out of
@@ -40,18 +42,57 @@ func egClass(t egTrace) (string, string) {
 			if m := throughGateway.FindStringSubmatch(t.Outcome); m != nil {
 				return "gateway:" + m[1], t.Outcome
 			}
+			for _, h := range t.Hops {
+				if m := gatewayService.FindStringSubmatch(h.Summary); h.Kind == "egress-gateway-service" && m != nil {
+					return "gateway:" + m[1], t.Outcome
+				}
+			}
 			return "gateway:?", t.Outcome
 		}
 		return "direct", t.Outcome
 	}
+	// The hop that stops the request: a broken hop after which every routing hop is skipped.
+	type hop = struct {
+		Kind    string `json:"kind"`
+		Verdict string `json:"verdict"`
+		Code    string `json:"code"`
+		Summary string `json:"summary"`
+	}
+	var routing []hop
 	for _, h := range t.Hops {
-		if h.Verdict != "broken" || strings.HasPrefix(h.Kind, "policy-") {
+		if !strings.HasPrefix(h.Kind, "policy-") {
+			routing = append(routing, h)
+		}
+	}
+	var stop *hop
+	for i := range routing {
+		if routing[i].Verdict != "broken" {
 			continue
 		}
+		rest := true
+		for _, later := range routing[i+1:] {
+			if later.Verdict != "skipped" {
+				rest = false
+			}
+		}
+		if rest {
+			stop = &routing[i]
+			break
+		}
+	}
+	if stop == nil {
+		switch t.Path {
+		case "in-mesh":
+			return "in-mesh", t.Outcome
+		case "direct":
+			return "direct", t.Outcome
+		}
+		return "error", t.Outcome
+	}
+	{
+		h := *stop
 		switch h.Kind {
-		case "egress-gateway-service":
-			return "no-cluster", t.Outcome
-		case "sidecar-route":
+		case "egress-gateway-service", "sidecar-route":
 			return "no-cluster", t.Outcome
 		case "gateway-server":
 			return "no-route", t.Outcome

@@ -21,6 +21,7 @@ import (
 	"istio.io/istio/pilot/test/xds"
 	"istio.io/istio/pkg/config"
 	"istio.io/istio/pkg/config/mesh"
+	"istio.io/istio/pkg/config/schema/gvk"
 	kubelib "istio.io/istio/pkg/kube"
 )
 
@@ -119,9 +120,15 @@ func newMesh(docs []Doc) (m *Mesh, err error) {
 				m.notes = append(m.notes, fmt.Sprintf("Istio rejects %s: %v", d.Ref(), firstLine(err.Error())))
 				continue
 			}
+			for i := range cfgs {
+				cfgs[i].Domain = "cluster.local" // as the Kubernetes config store sets it: short names expand with it
+			}
 			configs = append(configs, cfgs...)
 		}
 		o, _, err := decode([]byte(d.YAML), nil, nil)
+		if os.Getenv("EGSIM_DUMP") != "" {
+			fmt.Fprintf(os.Stderr, "kube object %s %s: %T %v\n", d.APIVersion, d.Ref(), o, err)
+		}
 		if err != nil {
 			continue // kinds pilot does not know (or cannot decode) play no part in routing
 		}
@@ -217,8 +224,43 @@ func (m *Mesh) complete(docs []Doc) []Doc {
 				"ports": ports}})
 	}
 	all := append(append([]Doc{}, docs...), extra...)
+	// The API server serves Gateway API objects in the version Istio watches (v1; ReferenceGrant v1beta1),
+	// whatever version they were applied in; the fake client does not convert.
+	for i, d := range all {
+		if d.Group() != "gateway.networking.k8s.io" {
+			continue
+		}
+		want := "gateway.networking.k8s.io/v1"
+		if d.Kind == "ReferenceGrant" {
+			want = "gateway.networking.k8s.io/v1beta1"
+		}
+		if d.APIVersion != want {
+			d.Obj["apiVersion"] = want
+			out, _ := yaml.Marshal(d.Obj)
+			all[i].APIVersion, all[i].YAML = want, string(out)
+		}
+	}
+	// The API server defaults a Service port's targetPort to its port; the fake client does not.
+	for i, d := range all {
+		if d.Kind != "Service" || d.Group() != "" {
+			continue
+		}
+		changed := false
+		for _, p := range asSlice(get(d.Obj, "spec", "ports")) {
+			pm := asMap(p)
+			if pm != nil && pm["targetPort"] == nil {
+				pm["targetPort"] = pm["port"]
+				changed = true
+			}
+		}
+		if changed {
+			out, _ := yaml.Marshal(d.Obj)
+			all[i].YAML = string(out)
+		}
+	}
 	// Gateway workloads: every Service selecting egress gateway pods (Istio's default labels, a Gateway API
 	// gateway, or pods an Istio Gateway selects).
+	nExtra := len(extra)
 	var selectors []map[string]string
 	for _, d := range all {
 		if d.Kind == "Gateway" && d.Group() == "networking.istio.io" {
@@ -281,7 +323,7 @@ func (m *Mesh) complete(docs []Doc) []Doc {
 			"status": map[string]any{"phase": "Running", "podIP": w.IP, "podIPs": []any{map[string]any{"ip": w.IP}},
 				"conditions": []any{map[string]any{"type": "Ready", "status": "True"}}}})
 	}
-	return append(docs, extra...)
+	return append(all, extra[nExtra:]...)
 }
 
 // HopResult is what one proxy does with the request.
@@ -314,6 +356,31 @@ func (m *Mesh) run(p *model.Proxy, call simulation.Call) (sim *simulation.Simula
 	}()
 	proxy := m.s.SetupProxy(p)
 	sim = simulation.NewSimulationFromConfigGen(nil, m.s.ConfigGenTest, proxy)
+	if os.Getenv("EGSIM_DUMP") != "" {
+		var targets, listeners []string
+		for _, t := range proxy.ServiceTargets {
+			targets = append(targets, fmt.Sprintf("%s:%d", t.Service.Hostname, t.Port.TargetPort))
+		}
+		for _, l := range sim.Listeners {
+			listeners = append(listeners, l.Name)
+		}
+		fmt.Fprintf(os.Stderr, "proxy %s (%s) targets %v gateways %v listeners %v\n", p.ID, p.Type, targets,
+			proxy.MergedGateway != nil, listeners)
+		for _, l := range sim.Listeners {
+			if int(l.GetAddress().GetSocketAddress().GetPortValue()) == call.Port {
+				for _, fc := range l.FilterChains {
+					fmt.Fprintf(os.Stderr, "  %s chain %s match %v\n", l.Name, fc.Name, fc.FilterChainMatch)
+				}
+			}
+		}
+		for _, c := range m.s.Discovery.Env.GatewayAPIController.List(gvk.VirtualService, "") {
+			fmt.Fprintf(os.Stderr, "  gateway API VS %s/%s %v\n", c.Namespace, c.Name, c.Spec)
+		}
+		vs := m.s.PushContext().VirtualServicesForGateway(proxy.ConfigNamespace, "mesh")
+		for _, v := range vs {
+			fmt.Fprintf(os.Stderr, "  mesh VS %s/%s\n", v.Namespace, v.Name)
+		}
+	}
 	res = sim.Run(call)
 	return sim, res, nil
 }
@@ -494,8 +561,32 @@ func (m *Mesh) Trace(r Request) SimResult {
 		res.Class, res.Detail = "loop", "egress gateway: "+gc+" is ORIGINAL_DST (resolution NONE): forwards to the original destination, the gateway's own Service IP"
 		return res
 	}
+	if gcl.GetType() == cluster.Cluster_EDS && !m.isKubeService(ghost) && m.edsEmpty(gp, gc) {
+		res.Class, res.Detail = "no-endpoints", "egress gateway: "+gc+" is an EDS cluster without endpoints (a gateway gets no passthrough cluster for resolution NONE): 503 no healthy upstream"
+		return res
+	}
 	res.Class, res.Detail = "gateway:"+gw.ServiceHost, "egress gateway forwards to "+gc
 	return res
+}
+
+// edsEmpty: the EDS cluster has no endpoint for the proxy.
+func (m *Mesh) edsEmpty(p *model.Proxy, name string) (empty bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			empty = false
+		}
+	}()
+	for _, la := range m.s.Endpoints(m.s.SetupProxy(p)) {
+		if la.GetClusterName() != name {
+			continue
+		}
+		n := 0
+		for _, e := range la.GetEndpoints() {
+			n += len(e.GetLbEndpoints())
+		}
+		return n == 0
+	}
+	return true
 }
 
 func clusterType(c *cluster.Cluster) string {
