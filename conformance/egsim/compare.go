@@ -125,7 +125,7 @@ type limit struct {
 }
 
 // readLimits reads known-limits.txt: one entry a line, `PATTERN | explanation`. PATTERN is matched (`*` is any
-// text) against `CASE-ID istio=CLASS eg=CLASS`.
+// text) against `CASE-ID istio=CLASS eg=CLASS tags=TAG,...` (tags: features of the bundle, see Mesh.tags).
 func readLimits(path string) ([]*limit, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -229,7 +229,7 @@ func cmdCompare(args []string) (int, error) {
 			o.EG, o.EGDetail = egClass(t)
 		}
 		o.Agree = o.EG == o.Istio.Class
-		o.Signature = fmt.Sprintf("%s istio=%s eg=%s", c.ID, o.Istio.Class, o.EG)
+		o.Signature = fmt.Sprintf("%s istio=%s eg=%s tags=%s", c.ID, o.Istio.Class, o.EG, strings.Join(o.Istio.Tags, ","))
 		if !o.Agree {
 			for _, l := range limits {
 				if l.re.MatchString(o.Signature) {

@@ -22,6 +22,8 @@ type genCtx struct {
 	gwPort   int    // egress gateway Service port
 	clients  []string
 	noInject string
+	seExport string // exportTo of the ServiceEntry, when the shape sets it
+	seProto  string // protocol of the ServiceEntry port, when the shape sets it
 	seNS     string
 	vsNS     string
 	gwName   string
@@ -34,7 +36,8 @@ var shapes = []string{
 	"none-loop", "missing-mesh", "missing-gateway-route", "dr-wrong-namespace", "subset-shadowing",
 	"partial-host", "route-loop", "bypass-both", "subset-typo", "dr-export-hidden", "vs-export-gateway-hidden",
 	"gateway-port-mismatch", "not-injected", "sidecar-scope", "registry-only", "source-labels", "tls-origination",
-	"dr-root-exported", "gateway-host-mismatch",
+	"dr-root-exported", "gateway-host-mismatch", "server-on-targetport", "sourcelabels-no-gateways",
+	"se-gateway-only", "se-tcp-port",
 }
 
 func (g *genCtx) pick(xs ...string) string { return xs[g.r.IntN(len(xs))] }
@@ -100,6 +103,12 @@ func (g *genCtx) build(shape string) []Request {
 	if shape == "gateway-api" || shape == "tls-origination" {
 		g.seNS = "default"
 	}
+	if shape == "se-gateway-only" {
+		g.seNS, g.seExport = "istio-system", "."
+	}
+	if shape == "se-tcp-port" {
+		g.proto, g.port, g.gwPort, g.seProto = "tls", 443, 443, "TCP"
+	}
 	g.gwName = "egress-gw"
 	g.cluster(shape)
 
@@ -120,16 +129,16 @@ func (g *genCtx) build(shape string) []Request {
 	switch shape {
 	case "direct", "registry-only":
 		if shape == "registry-only" || g.chance(0.3) {
-			g.add(sidecarOrMesh(g, shape))
+			g.add("%s", sidecarOrMesh(g, shape))
 		}
 	case "two-hop", "none-loop", "subset-typo", "dr-export-hidden", "dr-wrong-namespace", "subset-shadowing",
 		"partial-host", "gateway-port-mismatch", "not-injected", "sidecar-scope", "source-labels", "dr-root-exported",
-		"gateway-host-mismatch":
+		"gateway-host-mismatch", "server-on-targetport", "sourcelabels-no-gateways", "se-gateway-only", "se-tcp-port":
 		g.gateway(shape)
 		g.subsetDR(shape)
 		g.twoHopVS(shape, true, true)
 		if shape == "not-injected" {
-			g.add(nsDoc(g.noInject, false))
+			g.add("%s", nsDoc(g.noInject, false))
 			reqs = append(reqs, Request{From: g.noInject, Host: g.host, Port: g.port, Protocol: g.proto})
 		}
 		if shape == "sidecar-scope" {
@@ -145,7 +154,7 @@ spec:
     - "istio-system/*"
 `, g.clients[0])
 		}
-		if shape == "source-labels" {
+		if shape == "source-labels" || shape == "sourcelabels-no-gateways" {
 			reqs = []Request{
 				{From: "default/app=client", Host: g.host, Port: g.port, Protocol: g.proto},
 				{From: "default/app=other", Host: g.host, Port: g.port, Protocol: g.proto},
@@ -185,13 +194,13 @@ func nsDoc(name string, inject bool) string {
 
 // cluster: namespaces and the demo install's egress gateway (sometimes left implicit, as Istio's default).
 func (g *genCtx) cluster(shape string) {
-	g.add(nsDoc("istio-system", false))
+	g.add("%s", nsDoc("istio-system", false))
 	for _, c := range g.clients {
-		g.add(nsDoc(c, true))
+		g.add("%s", nsDoc(c, true))
 	}
 	for _, ns := range []string{g.seNS, g.vsNS, "other", "egress"} {
 		if ns != "istio-system" && ns != "default" && !contains(g.clients, ns) {
-			g.add(nsDoc(ns, false))
+			g.add("%s", nsDoc(ns, false))
 		}
 	}
 	if shape == "not-injected" {
@@ -266,6 +275,9 @@ func (g *genCtx) serviceEntry(resolution string) {
 		proto = g.pick("TLS", "HTTPS")
 		name = strings.ToLower(proto)
 	}
+	if g.seProto != "" {
+		proto, name = g.seProto, strings.ToLower(g.seProto)
+	}
 	res := ""
 	if resolution != "" {
 		res = "  resolution: " + resolution + "\n"
@@ -275,7 +287,9 @@ func (g *genCtx) serviceEntry(resolution string) {
 		endpoints = "  endpoints:\n  - address: 203.0.113.10\n"
 	}
 	export := ""
-	if g.seNS != "default" && g.chance(0.3) {
+	if g.seExport != "" {
+		export = "  exportTo:\n  - \"" + g.seExport + "\"\n"
+	} else if g.seNS != "default" && g.chance(0.3) {
 		export = "  exportTo:\n  - \"*\"\n"
 	}
 	extraPort := ""
@@ -335,7 +349,10 @@ func (g *genCtx) gateway(shape string) {
 		port, proto, tls = 443, "TLS", "    tls:\n      mode: PASSTHROUGH\n"
 	}
 	if shape == "gateway-port-mismatch" {
-		port += 8000
+		port += 1000 // neither a Service port nor a target port
+	}
+	if shape == "server-on-targetport" {
+		port += 8000 // 8080 / 8443: the Service's target ports
 	}
 	host := g.host
 	if shape == "gateway-host-mismatch" {
@@ -458,18 +475,20 @@ spec:
   gateways:
 %s%s  %s:
 `, g.vsNS, g.host, gws, export, section)
+	meshMatch := "    - gateways:\n      - mesh\n"
+	if shape == "sourcelabels-no-gateways" {
+		meshMatch = "    - sourceLabels:\n        app: client\n"
+	}
 	if mesh {
 		fmt.Fprintf(&b, `  - match:
-    - gateways:
-      - mesh
-      port: %d
+%s      port: %d
 %s%s    route:
     - destination:
         host: %s
         subset: external
         port:
           number: %d
-`, g.port, sni, src, g.destHost(shape), g.gwPort)
+`, meshMatch, g.port, sni, src, g.destHost(shape), g.gwPort)
 	}
 	if gw {
 		fmt.Fprintf(&b, `  - match:

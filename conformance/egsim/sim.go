@@ -150,6 +150,32 @@ func newMesh(docs []Doc) (m *Mesh, err error) {
 
 func (m *Mesh) Close() { m.f.close() }
 
+// tags name the features of a bundle that known limits may refer to.
+func (m *Mesh) tags() []string {
+	set := map[string]bool{}
+	for _, d := range m.docs {
+		switch {
+		case d.Kind == "TLSRoute":
+			set["tlsroute"] = true
+		case d.Group() == "gateway.networking.k8s.io" && d.Kind != "GatewayClass":
+			set["gateway-api"] = true
+		case d.Kind == "Sidecar":
+			set["sidecar"] = true
+		case d.Kind == "ServiceEntry" && (asString(get(d.Obj, "spec", "resolution")) == "NONE" || asString(get(d.Obj, "spec", "resolution")) == ""):
+			set["resolution-none"] = true
+		}
+	}
+	if m.mesh.GetOutboundTrafficPolicy().GetMode() == meshconfig.MeshConfig_OutboundTrafficPolicy_REGISTRY_ONLY {
+		set["registry-only"] = true
+	}
+	var out []string
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
@@ -240,12 +266,20 @@ func (m *Mesh) complete(docs []Doc) []Doc {
 			all[i].APIVersion, all[i].YAML = want, string(out)
 		}
 	}
-	// The API server defaults a Service port's targetPort to its port; the fake client does not.
+	// The API server defaults a Service port's targetPort to its port and allocates a cluster IP; the fake
+	// client does neither (a Service without an IP would catch every TCP connection on its port).
+	svcIP := 0
 	for i, d := range all {
 		if d.Kind != "Service" || d.Group() != "" {
 			continue
 		}
 		changed := false
+		spec := asMap(d.Obj["spec"])
+		if spec != nil && spec["clusterIP"] == nil && asString(spec["type"]) != "ExternalName" {
+			svcIP++
+			spec["clusterIP"] = fmt.Sprintf("10.96.%d.%d", svcIP/250, svcIP%250+1)
+			changed = true
+		}
 		for _, p := range asSlice(get(d.Obj, "spec", "ports")) {
 			pm := asMap(p)
 			if pm != nil && pm["targetPort"] == nil {
@@ -346,6 +380,7 @@ type SimResult struct {
 	Hops    []HopResult `json:"hops"`
 	Notes   []string    `json:"notes,omitempty"`
 	Failure string      `json:"failure,omitempty"`
+	Tags    []string    `json:"tags,omitempty"`
 }
 
 func (m *Mesh) run(p *model.Proxy, call simulation.Call) (sim *simulation.Simulation, res simulation.Result, err error) {
@@ -440,7 +475,7 @@ func (m *Mesh) address(host string, p *model.Proxy) string {
 
 // Trace follows the request: the client sidecar, then the egress gateway when the sidecar sends it there.
 func (m *Mesh) Trace(r Request) SimResult {
-	res := SimResult{Notes: m.notes}
+	res := SimResult{Notes: m.notes, Tags: m.tags()}
 	ns := r.Namespace()
 	labels := r.Labels()
 	if len(labels) == 0 {
