@@ -287,7 +287,14 @@ func cmdCompare(args []string) (int, error) {
 	}
 	_ = os.WriteFile(filepath.Join(*outDir, "disagreement-classes.txt"), []byte(summary.String()), 0o644)
 	if *anDir != "" {
-		if err := coverage(plan, *egDir, *anDir, *outDir); err != nil {
+		failing := map[string]bool{}
+		for _, o := range all {
+			c := o.Istio.Class
+			if c != "direct" && c != "in-mesh" && !strings.HasPrefix(c, "gateway:") {
+				failing[o.Case.Bundle] = true
+			}
+		}
+		if err := coverage(plan, failing, *egDir, *anDir, *outDir); err != nil {
 			fmt.Fprintln(os.Stderr, "coverage table: "+err.Error())
 		}
 	}
@@ -345,34 +352,64 @@ func writeCase(dir string, b *Bundle, o outcome) error {
 }
 
 // coverage writes the side-by-side table of the codes egress-guard's check and istioctl analyze report.
-func coverage(plan Plan, egDir, anDir, outDir string) error {
+func coverage(plan Plan, failing map[string]bool, egDir, anDir, outDir string) error {
 	var b strings.Builder
 	b.WriteString("| bundle | egress-guard check (warning/error) | istioctl analyze |\n|---|---|---|\n")
-	type agg struct{ bundles, eg, an int }
+	type agg struct{ bundles, fail, eg, an, egFail, anFail int }
 	per := map[string]*agg{}
+	group := func(bd Bundle) string {
+		switch bd.Set {
+		case "fixtures":
+			name := bd.ID[strings.Index(bd.ID, "-")+1:]
+			if strings.HasPrefix(name, "fail") {
+				return "fixtures fail-*"
+			}
+			return "fixtures pass-*"
+		case "generated":
+			return "generated " + bd.Shape
+		case "examples":
+			if strings.Contains(bd.ID, "/broken-") {
+				return "examples broken"
+			}
+			return "examples correct"
+		}
+		return bd.Set
+	}
+	var groups []string
 	for _, bd := range plan.Bundles {
 		egCodes := readEGCodes(filepath.Join(egDir, bd.ID, "check.txt"))
 		anCodes := readAnalyze(filepath.Join(anDir, safe(bd.ID)+".json"))
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", bd.ID, strings.Join(egCodes, " "), strings.Join(anCodes, " "))
-		a := per[bd.Set]
+		g := group(bd)
+		a := per[g]
 		if a == nil {
 			a = &agg{}
-			per[bd.Set] = a
+			per[g] = a
+			groups = append(groups, g)
 		}
 		a.bundles++
+		if failing[bd.ID] {
+			a.fail++
+		}
 		if len(egCodes) > 0 {
 			a.eg++
+			if failing[bd.ID] {
+				a.egFail++
+			}
 		}
 		if len(anCodes) > 0 {
 			a.an++
+			if failing[bd.ID] {
+				a.anFail++
+			}
 		}
 	}
+	sort.Strings(groups)
 	var s strings.Builder
-	s.WriteString("| set | bundles | flagged by egress-guard | flagged by istioctl analyze |\n|---|---|---|---|\n")
-	for _, set := range []string{"docs", "examples", "fixtures", "generated"} {
-		if a := per[set]; a != nil {
-			fmt.Fprintf(&s, "| %s | %d | %d | %d |\n", set, a.bundles, a.eg, a.an)
-		}
+	s.WriteString("| bundles | count | a request fails in Istio | flagged by egress-guard check (of those failing) | flagged by istioctl analyze (of those failing) |\n|---|---|---|---|---|\n")
+	for _, g := range groups {
+		a := per[g]
+		fmt.Fprintf(&s, "| %s | %d | %d | %d (%d) | %d (%d) |\n", g, a.bundles, a.fail, a.eg, a.egFail, a.an, a.anFail)
 	}
 	fmt.Print("coverage (bundles with a warning or error):\n" + s.String())
 	return os.WriteFile(filepath.Join(outDir, "coverage.md"), []byte(s.String()+"\n"+b.String()), 0o644)

@@ -24,6 +24,7 @@ type genCtx struct {
 	noInject string
 	seExport string // exportTo of the ServiceEntry, when the shape sets it
 	seProto  string // protocol of the ServiceEntry port, when the shape sets it
+	srvPort  int    // port of the Gateway server, when it is not the Service port
 	seNS     string
 	vsNS     string
 	gwName   string
@@ -352,7 +353,8 @@ func (g *genCtx) gateway(shape string) {
 		port += 1000 // neither a Service port nor a target port
 	}
 	if shape == "server-on-targetport" {
-		port += 8000 // 8080 / 8443: the Service's target ports
+		port += 8000 // 8080 / 8443: the Service's target ports; the gateway routes match that port
+		g.srvPort = port
 	}
 	host := g.host
 	if shape == "gateway-host-mismatch" {
@@ -491,6 +493,10 @@ spec:
 `, meshMatch, g.port, sni, src, g.destHost(shape), g.gwPort)
 	}
 	if gw {
+		matchPort := g.gwPort
+		if g.srvPort != 0 {
+			matchPort = g.srvPort
+		}
 		fmt.Fprintf(&b, `  - match:
     - gateways:
       - %s
@@ -500,7 +506,7 @@ spec:
         host: %s
         port:
           number: %d
-`, g.gwRef(), g.gwPort, sni, g.host, g.port)
+`, g.gwRef(), matchPort, sni, g.host, g.port)
 	}
 	g.add("%s", b.String())
 }
