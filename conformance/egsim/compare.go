@@ -285,6 +285,16 @@ func cmdCompare(args []string) (int, error) {
 		fmt.Print("disagreement classes:\n" + summary.String())
 		fmt.Printf("disagreement cases written under %s\n", dis)
 	}
+	if len(limits) > 0 {
+		fmt.Fprintf(&summary, "known limits used:\n")
+		for _, l := range limits {
+			fmt.Fprintf(&summary, "%4d  %s\n", l.used, l.raw)
+		}
+		fmt.Printf("known limits used:\n")
+		for _, l := range limits {
+			fmt.Printf("%4d  %s | %s\n", l.used, l.raw, l.why)
+		}
+	}
 	_ = os.WriteFile(filepath.Join(*outDir, "disagreement-classes.txt"), []byte(summary.String()), 0o644)
 	if *anDir != "" {
 		failing := map[string]bool{}
