@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	cluster "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
 	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
@@ -22,6 +23,9 @@ import (
 	"istio.io/istio/pkg/config"
 	"istio.io/istio/pkg/config/mesh"
 	"istio.io/istio/pkg/config/schema/gvk"
+	"istio.io/istio/pkg/config/schema/gvr"
+	"istio.io/istio/pkg/kube/kclient/clienttest"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	kubelib "istio.io/istio/pkg/kube"
 )
 
@@ -145,10 +149,43 @@ func newMesh(docs []Doc) (m *Mesh, err error) {
 		KubernetesObjects: kube,
 		MeshConfig:        m.mesh,
 	})
+	m.announceGatewayAPIVersion()
 	return m, nil
 }
 
 func (m *Mesh) Close() { m.f.close() }
+
+// announceGatewayAPIVersion: pilot processes TLSRoute, TCPRoute and GRPCRoute only when their CRD carries a
+// Gateway API bundle version at least the minimum it supports (pkg/config/schema/gatewayapi). The test
+// control plane creates the CRDs without it; a cluster with current Gateway API CRDs has it. The CRDs are
+// annotated, then a full push waits for the routes.
+func (m *Mesh) announceGatewayAPIVersion() {
+	has := false
+	for _, d := range m.docs {
+		if d.Kind == "TLSRoute" || d.Kind == "TCPRoute" || d.Kind == "GRPCRoute" {
+			has = true
+		}
+	}
+	if !has {
+		return
+	}
+	ann := map[string]string{"gateway.networking.k8s.io/bundle-version": "v1.6.0"}
+	for _, g := range []schema.GroupVersionResource{gvr.TLSRoute, gvr.TCPRoute, gvr.GRPCRoute} {
+		clienttest.MakeCRDWithAnnotations(m.f, m.s.KubeClient(), g, ann)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		if len(m.s.Discovery.Env.GatewayAPIController.List(gvk.VirtualService, "")) > 0 {
+			break
+		}
+	}
+	c := m.s.Discovery.InboundUpdates.Load()
+	m.s.Discovery.ConfigUpdate(&model.PushRequest{Forced: true, Reason: model.NewReasonStats(model.UnknownTrigger)})
+	for time.Now().Before(deadline) && m.s.Discovery.CommittedUpdates.Load() <= c {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
 
 // tags name the features of a bundle that known limits may refer to.
 func (m *Mesh) tags() []string {
