@@ -38,7 +38,7 @@ var shapes = []string{
 	"partial-host", "route-loop", "bypass-both", "subset-typo", "dr-export-hidden", "vs-export-gateway-hidden",
 	"gateway-port-mismatch", "not-injected", "sidecar-scope", "registry-only", "source-labels", "tls-origination",
 	"dr-root-exported", "gateway-host-mismatch", "server-on-targetport", "sourcelabels-no-gateways",
-	"se-gateway-only", "se-tcp-port",
+	"se-gateway-only", "se-tcp-port", "wildcard",
 }
 
 func (g *genCtx) pick(xs ...string) string { return xs[g.r.IntN(len(xs))] }
@@ -107,6 +107,9 @@ func (g *genCtx) build(shape string) []Request {
 	if shape == "se-gateway-only" {
 		g.seNS, g.seExport = "istio-system", "."
 	}
+	if shape == "wildcard" {
+		g.proto, g.port, g.gwPort, g.seNS = "tls", 443, 443, "default"
+	}
 	if shape == "se-tcp-port" {
 		g.proto, g.port, g.gwPort, g.seProto = "tls", 443, 443, "TCP"
 	}
@@ -120,7 +123,7 @@ func (g *genCtx) build(shape string) []Request {
 	case "direct":
 		resolution = g.pick("DNS", "NONE", "STATIC", "DNS_ROUND_ROBIN")
 	}
-	if shape != "registry-only" && shape != "tls-origination" {
+	if shape != "registry-only" && shape != "tls-origination" && shape != "wildcard" {
 		g.serviceEntry(resolution)
 	}
 	var reqs []Request
@@ -182,6 +185,8 @@ spec:
 		g.gatewayAPI()
 	case "tls-origination":
 		g.tlsOrigination()
+	case "wildcard":
+		reqs = g.wildcard()
 	}
 	return reqs
 }
@@ -683,4 +688,110 @@ spec:
       tls:
         mode: SIMPLE
 `, g.host)
+}
+
+// wildcard: Istio's wildcard task through the egress gateway: a ServiceEntry for *.domain (NONE or
+// DYNAMIC_DNS), sometimes one for the exact host the gateway forwards to (without it: FIDELITY D17/D18).
+func (g *genCtx) wildcard() []Request {
+	domain := g.pick("wikipedia.org", "example.com", "example.net")
+	exact := "www." + domain
+	g.add(`apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: wildcard
+  namespace: default
+spec:
+  hosts:
+  - "*.%s"
+  ports:
+  - number: 443
+    name: tls
+    protocol: TLS
+  resolution: %s
+`, domain, g.pick("NONE", "DYNAMIC_DNS"))
+	if g.chance(0.5) {
+		g.add(`apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: exact
+  namespace: default
+spec:
+  hosts:
+  - %s
+  ports:
+  - number: 443
+    name: tls
+    protocol: TLS
+  resolution: DNS
+`, exact)
+	}
+	g.add(`apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: egress-gw
+  namespace: default
+spec:
+  selector:
+    istio: egressgateway
+  servers:
+  - port:
+      number: 443
+      name: tls
+      protocol: TLS
+    tls:
+      mode: PASSTHROUGH
+    hosts:
+    - "*.%s"
+`, domain)
+	g.add(`apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: egressgateway-subsets
+  namespace: istio-system
+spec:
+  host: %s
+  subsets:
+  - name: external
+`, egressSvc)
+	g.add(`apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: wildcard-through-egress
+  namespace: default
+spec:
+  hosts:
+  - "*.%s"
+  gateways:
+  - egress-gw
+  - mesh
+  tls:
+  - match:
+    - gateways:
+      - mesh
+      port: 443
+      sniHosts:
+      - "*.%s"
+    route:
+    - destination:
+        host: %s
+        subset: external
+        port:
+          number: 443
+  - match:
+    - gateways:
+      - egress-gw
+      port: 443
+      sniHosts:
+      - "*.%s"
+    route:
+    - destination:
+        host: %s
+        port:
+          number: 443
+`, domain, domain, egressSvc, domain, exact)
+	var reqs []Request
+	for _, c := range g.clients {
+		reqs = append(reqs, Request{From: c, Host: exact, Port: 443, Protocol: "tls"})
+	}
+	return reqs
 }
