@@ -97,17 +97,17 @@ func egClass(t egTrace) (string, string) {
 		case "gateway-server":
 			return "no-route", t.Outcome
 		case "gateway-route":
-			if h.Code == "EG202" {
+			if h.Code == "EG202" && !strings.Contains(h.Summary, "(no cluster)") {
 				return "loop", t.Outcome
 			}
-			if h.Code == "EG212" || h.Code == "EG504" {
+			if h.Code == "EG202" || h.Code == "EG212" || h.Code == "EG504" || h.Code == "EG506" {
 				return "no-cluster", t.Outcome
 			}
 			return "no-route", t.Outcome
 		case "service-entry":
 			switch h.Code {
 			case "EG101":
-				return "loop", t.Outcome
+				return "no-endpoints", t.Outcome
 			case "EG103":
 				return "tls-mismatch", t.Outcome
 			}

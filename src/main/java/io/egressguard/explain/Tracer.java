@@ -534,6 +534,11 @@ public final class Tracer {
                 add(HopKind.GATEWAY_ROUTE, Verdict.SKIPPED, "not reached", objects, details, null, null);
                 return chosen == null || chosen.destinations().isEmpty() ? null : chosen.destinations().get(0);
             }
+            if (chosen != null && chosen.destinations().isEmpty() && chosen.source().kind() != Kind.VIRTUAL_SERVICE) {
+                stop(HopKind.GATEWAY_ROUTE, describe(chosen) + " matches but names no backend Istio supports: no "
+                        + "cluster, the gateway answers 500 (HTTP) or resets", objects, details, Catalogue.EG506);
+                return null;
+            }
             if (chosen == null || chosen.destinations().isEmpty()) {
                 Catalogue code = hiddenFromGateway ? Catalogue.EG211 : unattached ? Catalogue.EG505 : Catalogue.EG204;
                 stop(HopKind.GATEWAY_ROUTE, "no route bound to " + srv.binding() + " forwards " + q.host() + " on port " + port
@@ -543,6 +548,15 @@ public final class Tracer {
             RouteDestination d = chosen.destinations().get(0);
             int out = d.effectivePort(port);
             if (s.workload(d.host()).isPresent()) {
+                if (d.subset() != null && !d.subset().isEmpty() && lookup.lookup(w.namespace(), d.host(), w.namespace())
+                        .map(r -> !r.hasSubset(d.subset())).orElse(true)) {
+                    // the gateway proxy looks the subset up from its own namespace: without it there is no
+                    // cluster for the route, so it answers 503 before any loop can happen
+                    stop(HopKind.GATEWAY_ROUTE, describe(chosen) + " sends " + q.host() + " to " + d.host() + portSuffix(out)
+                            + " again, subset " + d.subset() + ", which the gateway's DestinationRule lookup (from "
+                            + w.namespace() + ") does not find: 503 (no cluster)", objects, details, Catalogue.EG202);
+                    return null;
+                }
                 stop(HopKind.GATEWAY_ROUTE, describe(chosen) + " sends " + q.host() + " to " + d.host() + portSuffix(out)
                         + " again: the gateway routes to itself (loop)", objects, details, Catalogue.EG202);
                 return null;

@@ -61,9 +61,11 @@ public enum Catalogue {
                     + "(`status.addresses`) are used only by proxies that capture DNS.",
             "Set `spec.addresses`, or enable DNS capture (ISTIO_META_DNS_CAPTURE and auto-allocation).", SERVICE_ENTRY),
     EG106(WARNING, "Host and port declared with two protocols",
-            "Pilot keeps one service per host and namespace, the oldest ServiceEntry; a later one adds only port "
-                    + "numbers the older lacks, and across namespaces the first visible entry wins: the later "
-                    + "declaration's protocol is ignored.",
+            "Two ServiceEntries declare the same host and port with different protocols. Pilot keeps one service per "
+                    + "host and namespace and merges the entries' ports; the protocol the sidecars end up with is not "
+                    + "what one of the authors wrote, and routes written for the other protocol never match (with an "
+                    + "HTTP and a TCP declaration, Istio's own simulation passes the traffic through, bypassing the HTTP "
+                    + "routes to the egress gateway).",
             "Declare each host and port once, with one protocol.", SERVICE_ENTRY),
     EG201(WARNING, "Egress gateway route without a mesh route",
             "The VirtualService is bound to an egress gateway but not to `mesh`, and no other route sends the host's "

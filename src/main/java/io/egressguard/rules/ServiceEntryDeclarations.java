@@ -74,9 +74,10 @@ final class ServiceEntryDeclarations {
     }
 
     /**
-     * EG106: a host and port that an older ServiceEntry declares with another protocol. Pilot keeps one service
-     * per host and namespace, the oldest; a later entry adds only port numbers the older lacks, and across
-     * namespaces the first visible entry wins: this declaration's protocol is ignored.
+     * EG106: a host and port that an older ServiceEntry declares with another protocol. Which declaration a
+     * sidecar ends up with is not what either author wrote for the other: pilot's simulation of such a pair
+     * (HTTP in the older entry, TCP in the newer) passes the traffic through and skips the HTTP routes for the
+     * host, egress routes included.
      */
     static final class ConflictingProtocol implements Rule {
         @Override
@@ -97,9 +98,9 @@ final class ServiceEntryDeclarations {
                     ServiceEntryInfo other = olderDeclaration(s, mine, host, e.getKey());
                     String older = other == null ? null : other.ports().get(e.getKey());
                     if (older != null && !older.equals(e.getValue()) && !older.isEmpty() && !e.getValue().isEmpty()) {
-                        ctx.report("spec.ports[" + indexOf(ports, e.getKey()) + "].protocol", "protocol " + e.getValue()
-                                + " ignored: " + host + ":" + e.getKey() + " is declared " + older + " by the older "
-                                + other.ref() + "; proxies keep " + older, other.ref());
+                        ctx.report("spec.ports[" + indexOf(ports, e.getKey()) + "].protocol", "conflicting protocols for "
+                                + host + ":" + e.getKey() + ": " + older + " in the older " + other.ref() + ", " + e.getValue()
+                                + " here; routes written for one protocol may never match", other.ref());
                         return;
                     }
                 }
