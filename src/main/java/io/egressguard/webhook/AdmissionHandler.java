@@ -77,11 +77,11 @@ public class AdmissionHandler {
             decision = a.outcome();
             return new Reply(200, a.toReview(json));
         } catch (BadReview e) {
-            LOG.infof("rejected request: %s", e.getMessage());
+            LOG.infof("rejected request: %s", LogText.of(e.getMessage()));
             return new Reply(400, status(400, e.getMessage()));
         } catch (RuntimeException e) {
             // Not the caller's fault: a 500 (no stack trace) and the webhook's failurePolicy decides.
-            LOG.errorf("internal error while deciding a review: %s", e.toString());
+            LOG.errorf("internal error while deciding a review: %s", LogText.of(e.toString()));
             decision = "error";
             return new Reply(500, status(500, "egress-guard could not process this review: internal error ("
                     + e.getClass().getSimpleName() + ")"));
@@ -175,9 +175,10 @@ public class AdmissionHandler {
             String codes = String.join(",", o.reported().stream().map(Finding::code).distinct().toList());
             String object = ref == null ? request.path("namespace").asText("") + "/" + request.path("name").asText("")
                     : ref.namespace().isEmpty() ? ref.name() : ref.namespace() + "/" + ref.name();
-            LOG.infof("review uid=%s kind=%s object=%s operation=%s dryRun=%s decision=%s codes=%s%s", uid,
-                    kind.kindName(), object, operation, request.path("dryRun").asBoolean(false), o.answer().outcome(),
-                    codes.isEmpty() ? "-" : codes, unreadable == null ? "" : " reason=" + unreadable);
+            LOG.infof("review uid=%s kind=%s object=%s operation=%s dryRun=%s decision=%s codes=%s%s", LogText.of(uid),
+                    kind.kindName(), LogText.of(object), LogText.of(operation), request.path("dryRun").asBoolean(false),
+                    o.answer().outcome(), codes.isEmpty() ? "-" : codes,
+                    unreadable == null ? "" : " reason=" + LogText.of(unreadable));
         }
         return o.answer();
     }
