@@ -71,8 +71,8 @@ public class AdmissionHandler {
         String decision = "invalid";
         try {
             JsonNode request = request(body);
-            kind = request.path("kind").path("kind").asText("unknown");
-            operation = request.path("operation").asText("unknown");
+            kind = kindLabel(request.path("kind"));
+            operation = operationLabel(request.path("operation").asText(""));
             AdmissionDecision.Answer a = decide(request);
             decision = a.outcome();
             return new Reply(200, a.toReview(json));
@@ -90,6 +90,22 @@ public class AdmissionHandler {
             metrics.counter("egress_guard_reviews_total", "kind", kind, "operation", operation, "decision", decision)
                     .increment();
         }
+    }
+
+    static final java.util.Set<String> OPERATIONS = java.util.Set.of("CREATE", "UPDATE", "DELETE", "CONNECT");
+
+    /**
+     * Metric labels come from fixed sets, never from the request as sent: a kind egress-guard reads, or
+     * {@code other}; an admission operation, or {@code other}.
+     */
+    static String kindLabel(JsonNode k) {
+        String group = k.path("group").asText("");
+        String apiVersion = (group.isEmpty() ? "" : group + "/") + k.path("version").asText("");
+        return Kind.of(apiVersion, k.path("kind").asText("")).map(Kind::kindName).orElse("other");
+    }
+
+    static String operationLabel(String operation) {
+        return OPERATIONS.contains(operation) ? operation : "other";
     }
 
     private JsonNode request(byte[] body) throws BadReview {
@@ -213,8 +229,8 @@ public class AdmissionHandler {
         return a.isEmpty() ? b : a;
     }
 
-    private String status(int code, String message) {
-        ObjectNode n = json.createObjectNode();
+    static String status(int code, String message) {
+        ObjectNode n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         n.put("kind", "Status");
         n.put("apiVersion", "v1");
         n.put("status", "Failure");

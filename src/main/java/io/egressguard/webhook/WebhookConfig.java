@@ -26,9 +26,19 @@ public interface WebhookConfig {
     /** Severity overrides, as the CLI's {@code --severity}: {@code EG101=warn,EG606=off}. */
     Optional<List<String>> severities();
 
-    /** Largest AdmissionReview body accepted, in bytes. */
-    @WithDefault("3145728")
+    /**
+     * Largest AdmissionReview body accepted, in bytes: an UPDATE carries object and oldObject, each at most
+     * etcd's 1.5 MiB, plus the review around them. Keep equal to {@code quarkus.http.limits.max-body-size}.
+     */
+    @WithDefault("4194304")
     int maxBodyBytes();
+
+    /**
+     * Bytes of review bodies being decided at once (each review claims its Content-Length); a review that finds
+     * no room within a quarter second is answered 429. Bounds the heap under a flood of large reviews.
+     */
+    @WithDefault("25165824")
+    int inFlightBytes();
 
     State state();
 

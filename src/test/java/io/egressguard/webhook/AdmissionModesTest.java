@@ -45,6 +45,11 @@ class AdmissionModesTest {
             }
 
             @Override
+            public int inFlightBytes() {
+                return 4 << 20;
+            }
+
+            @Override
             public State state() {
                 throw new UnsupportedOperationException();
             }
@@ -183,5 +188,24 @@ class AdmissionModesTest {
         assertEquals(500, r.status(), r.body());
         assertTrue(r.body().contains("internal error"), r.body());
         assertEquals(400, h.handle("{not json".getBytes()).status());
+    }
+
+    @Test
+    void metricLabelsComeFromFixedSets() throws Exception {
+        AdmissionHandler h = handler(WebhookConfig.Mode.ENFORCE, List.of());
+        String body = new String(Files.readAllBytes(WebhookStandaloneTest.REVIEWS.resolve("create-configmap.json")));
+        for (int i = 0; i < 50; i++) {
+            h.handle(body.replace("\"kind\": \"ConfigMap\"", "\"kind\": \"Invented" + i + "\"")
+                    .replace("\"operation\": \"CREATE\"", "\"operation\": \"OP" + "x".repeat(1000) + i + "\"").getBytes());
+        }
+        var counters = h.metrics.find("egress_guard_reviews_total").counters();
+        assertEquals(1, counters.size(), counters.toString());
+        var c = counters.iterator().next();
+        assertEquals("other", c.getId().getTag("kind"));
+        assertEquals("other", c.getId().getTag("operation"));
+        assertEquals(50.0, c.count());
+        h.handle(Files.readAllBytes(WebhookStandaloneTest.REVIEWS.resolve("create-virtualservice-loop.json")));
+        assertEquals(1.0, h.metrics.find("egress_guard_reviews_total").tag("kind", "VirtualService")
+                .tag("operation", "CREATE").counter().count());
     }
 }
