@@ -10,26 +10,33 @@ import java.util.concurrent.TimeUnit;
  * The bytes of review bodies being read and decided at once, bounded by {@code egress-guard.in-flight-bytes}.
  * Each review claims its declared length (the largest body when none is declared) in KiB before its body is
  * read; what does not fit in a quarter second is turned away (HTTP 429), so that a flood of large reviews
- * neither exhausts the heap nor delays ordinary ones for long.
+ * does not exhaust the heap. Reviews of at most {@value #SMALL_KIB} KiB (nearly all of them: an Istio object
+ * is a few KiB) have a lane of their own ({@value #SMALL_LANE_KIB} KiB), so large ones never crowd them out.
  */
 @ApplicationScoped
 public class InFlightReviews {
 
     static final long WAIT_MILLIS = 250;
+    static final int SMALL_KIB = 64;
+    static final int SMALL_LANE_KIB = 8192;
 
     @Inject
     WebhookConfig config;
 
-    private volatile Semaphore kib;
+    private final Semaphore small = new Semaphore(SMALL_LANE_KIB);
+    private volatile Semaphore large;
 
-    private Semaphore kib() {
-        Semaphore s = kib;
+    private Semaphore lane(int claim) {
+        if (claim <= SMALL_KIB) {
+            return small;
+        }
+        Semaphore s = large;
         if (s == null) {
             synchronized (this) {
-                if (kib == null) {
-                    kib = new Semaphore(Math.max(1, config.inFlightBytes() / 1024));
+                if (large == null) {
+                    large = new Semaphore(Math.max(1, config.inFlightBytes() / 1024));
                 }
-                s = kib;
+                s = large;
             }
         }
         return s;
@@ -46,7 +53,7 @@ public class InFlightReviews {
     /** Claims room for a review; false when there was none in time. */
     boolean enter(int claim) {
         try {
-            return kib().tryAcquire(claim, WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            return lane(claim).tryAcquire(claim, WAIT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -54,6 +61,6 @@ public class InFlightReviews {
     }
 
     void leave(int claim) {
-        kib().release(claim);
+        lane(claim).release(claim);
     }
 }

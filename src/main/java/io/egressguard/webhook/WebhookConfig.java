@@ -34,10 +34,11 @@ public interface WebhookConfig {
     int maxBodyBytes();
 
     /**
-     * Bytes of review bodies being decided at once (each review claims its Content-Length); a review that finds
-     * no room within a quarter second is answered 429. Bounds the heap under a flood of large reviews.
+     * Bytes of large review bodies (over 64 KiB) being decided at once (each claims its Content-Length); one that
+     * finds no room within a quarter second is answered 429. Bounds the heap under a flood of large reviews:
+     * 12 MiB is three reviews of the largest size, whose JSON trees take several times their size.
      */
-    @WithDefault("25165824")
+    @WithDefault("12582912")
     int inFlightBytes();
 
     State state();
@@ -56,6 +57,10 @@ public interface WebhookConfig {
         /** Directory of the serving key pair, {@code tls.crt} and {@code tls.key}; env EGRESS_GUARD_TLS_DIR. */
         @WithDefault("/etc/egress-guard/tls")
         String dir();
+
+        /** How often the key pair is looked at; a changed pair is served once it is checked valid. */
+        @WithDefault("30s")
+        Duration reloadPeriod();
     }
 
     interface State {
