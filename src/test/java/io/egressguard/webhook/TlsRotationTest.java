@@ -15,6 +15,7 @@ import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Certificates rotated in the TLS directory (as a kubelet updates a mounted Secret) are served without a
@@ -30,7 +31,7 @@ class TlsRotationTest {
     public static class FastReload implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.tls.admission.reload-period", "1s", "egress-guard.state.dir",
+            return Map.of("egress-guard.tls.reload-period", "1s", "egress-guard.state.dir",
                     "src/test/resources/webhook/state");
         }
     }
@@ -92,6 +93,35 @@ class TlsRotationTest {
             }
         }
         assertThrows(Exception.class, () -> status(oldCa), "the old certificate is no longer served");
+    }
+
+    /**
+     * A key that is not the certificate's, then a garbage key: each is refused, logged and counted, and the
+     * certificate in use keeps serving; the pair put back is taken again.
+     */
+    @Test
+    void aBadKeyPairNeverReplacesAGoodOne() throws Exception {
+        KeyStore ca = TlsCertificates.trustStore(dir.resolve("ca.crt"));
+        assertTrue400(status(ca));
+        byte[] goodKey = Files.readAllBytes(dir.resolve("tls.key"));
+        Path other = Files.createTempDirectory("egress-guard-other-tls");
+        generate(other);
+        try {
+            Files.copy(other.resolve("tls.key"), dir.resolve("tls.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Thread.sleep(3000);
+            assertTrue400(status(ca));
+            Files.writeString(dir.resolve("tls.key"), "-----BEGIN PRIVATE KEY-----\ngarbage\n-----END PRIVATE KEY-----\n");
+            Thread.sleep(3000);
+            assertTrue400(status(ca));
+            String metrics = given().baseUri("http://localhost").port(WebhookOperationsTest.managementPort())
+                    .get("/q/metrics").asString();
+            assertTrue(metrics.contains("egress_guard_tls_reload_failures_total 2.0"), metrics);
+            assertTrue(metrics.contains("egress_guard_tls_certificate_expiry_timestamp_seconds "), metrics);
+        } finally {
+            Files.write(dir.resolve("tls.key"), goodKey);
+        }
+        Thread.sleep(2000);
+        assertTrue400(status(ca));
     }
 
     /** A {@code {}} body is no AdmissionReview: 400 proves the TLS handshake and the request went through. */
