@@ -47,6 +47,18 @@ public interface WebhookConfig {
 
     Audit audit();
 
+    Management management();
+
+    interface Management {
+        /**
+         * Who may read {@code /q/audit} and {@code /explain} on the management port: {@code token} (a bearer token
+         * checked with TokenReview and SubjectAccessReview), {@code open} (anyone who reaches the port) or
+         * {@code off}.
+         */
+        @WithDefault("token")
+        ManagementAccess.Mode topology();
+    }
+
     interface Audit {
         /** How often every object of the state is checked (findings as gauges and at /q/audit); 0 turns it off. */
         @WithDefault("60s")

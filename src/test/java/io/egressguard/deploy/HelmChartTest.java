@@ -134,11 +134,11 @@ class HelmChartTest {
         List<HasMetadata> objects = parse(defaults);
         Map<String, Long> kinds = objects.stream()
                 .collect(Collectors.groupingBy(HasMetadata::getKind, TreeMap::new, Collectors.counting()));
-        assertEquals(Map.of("ClusterRole", 1L, "ClusterRoleBinding", 1L, "Deployment", 1L, "Namespace", 1L,
+        assertEquals(Map.of("ClusterRole", 2L, "ClusterRoleBinding", 2L, "Deployment", 1L, "Namespace", 1L,
                 "NetworkPolicy", 1L, "PodDisruptionBudget", 1L, "Service", 1L, "ServiceAccount", 1L,
                 "ValidatingWebhookConfiguration", 1L), kinds);
         for (HasMetadata o : objects) {
-            assertEquals("egress-guard", o.getMetadata().getName(), o.getKind());
+            assertTrue(o.getMetadata().getName().matches("egress-guard(-auth-delegator|-topology-reader)?"), o.getKind());
             boolean clusterScoped = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding",
                     "ValidatingWebhookConfiguration").contains(o.getKind());
             assertEquals(clusterScoped ? null : NAMESPACE, o.getMetadata().getNamespace(), o.getKind());
@@ -271,6 +271,29 @@ class HelmChartTest {
         assertEquals(NAMESPACE, binding.getSubjects().get(0).getNamespace());
     }
 
+    /**
+     * The topology endpoints check tokens: the webhook may create TokenReviews and SubjectAccessReviews (the
+     * built-in system:auth-delegator) and a ClusterRole grants the paths to callers; nothing of it when off.
+     */
+    @Test
+    void topologyEndpointsCheckTokensWithTheApiServer() {
+        List<HasMetadata> objects = parse(defaults);
+        assertEquals("token", env(container(objects)).get("EGRESS_GUARD_MANAGEMENT_TOPOLOGY"));
+        ClusterRoleBinding delegator = objects.stream().filter(ClusterRoleBinding.class::isInstance)
+                .map(ClusterRoleBinding.class::cast).filter(b -> b.getMetadata().getName().endsWith("-auth-delegator"))
+                .findFirst().orElseThrow();
+        assertEquals("system:auth-delegator", delegator.getRoleRef().getName());
+        assertEquals(one(objects, ServiceAccount.class).getMetadata().getName(), delegator.getSubjects().get(0).getName());
+        ClusterRole reader = objects.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
+                .filter(r -> r.getMetadata().getName().endsWith("-topology-reader")).findFirst().orElseThrow();
+        assertEquals(List.of("/q/audit", "/explain"), reader.getRules().get(0).getNonResourceURLs());
+        assertEquals(List.of("get"), reader.getRules().get(0).getVerbs());
+        List<HasMetadata> off = parse(render(Map.of("management.topology", "off")));
+        assertEquals(1, off.stream().filter(ClusterRole.class::isInstance).count());
+        assertEquals("off", env(container(off)).get("EGRESS_GUARD_MANAGEMENT_TOPOLOGY"));
+        assertThrows(RuntimeException.class, () -> render(Map.of("management.topology", "anyone")));
+    }
+
     @Test
     void networkPolicyOpensOnlyWhatTheWebhookUses() {
         List<HasMetadata> objects = parse(defaults);
@@ -284,9 +307,10 @@ class HelmChartTest {
             rule.getPorts().forEach(p -> ingress.put(p.getProtocol() + "/" + p.getPort().getIntVal(), rule));
         }
         assertEquals(Set.of("TCP/8443", "TCP/9000"), ingress.keySet());
-        // The API server's address is unknown: admission is open to all; management too by default.
+        // The API server's address is unknown: admission is open to all; management only to the monitoring namespace.
         assertTrue(ingress.get("TCP/8443").getFrom().isEmpty());
-        assertTrue(ingress.get("TCP/9000").getFrom().isEmpty());
+        assertEquals(Map.of("kubernetes.io/metadata.name", "monitoring"),
+                ingress.get("TCP/9000").getFrom().get(0).getNamespaceSelector().getMatchLabels());
 
         Set<String> egress = new TreeSet<>();
         for (NetworkPolicyEgressRule rule : policy.getSpec().getEgress()) {
@@ -526,8 +550,10 @@ class HelmChartTest {
         return objects;
     }
 
+    /** The one object of a type, the RBAC objects of the topology endpoints' access check left aside. */
     static <T extends HasMetadata> T one(List<HasMetadata> objects, Class<T> type) {
-        List<T> found = objects.stream().filter(type::isInstance).map(type::cast).toList();
+        List<T> found = objects.stream().filter(type::isInstance).map(type::cast)
+                .filter(o -> !o.getMetadata().getName().matches(".*-(auth-delegator|topology-reader)")).toList();
         assertEquals(1, found.size(), () -> "one " + type.getSimpleName() + " expected, got " + found.size());
         return found.get(0);
     }

@@ -63,6 +63,11 @@ class AdmissionModesTest {
             public Audit audit() {
                 throw new UnsupportedOperationException();
             }
+
+            @Override
+            public Management management() {
+                throw new UnsupportedOperationException();
+            }
         };
         h.states = new ClusterStateProvider() {
             @Override
