@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Bounded loopback attacks on a running egress-guard webhook; prints one line of figures per attack.
 
-    bench/attack.py PID [ADMISSION_PORT] [MANAGEMENT_PORT]
+    bench/attack.py PID [ADMISSION_PORT] [MANAGEMENT_PORT] [ATTACK,...]
 
 Run it against the packaged application started with the chart's JVM settings (bench/attack.sh does both).
 Loopback only, bounded in count and time (about two minutes in all). PID is the webhook's, for its RSS.
@@ -53,35 +53,41 @@ def series():
     return r.status, sum(1 for line in text.splitlines() if line and not line.startswith("#"))
 
 
+def probe():
+    """Runs in its own process (the attack's threads share one interpreter lock): a normal review every
+    200 ms until a line arrives on stdin, then one JSON line of latencies, failures and RSS samples."""
+    import select
+    latencies, failures, rss = [], [], []
+    while not select.select([sys.stdin], [], [], 0.2)[0]:
+        t = time.monotonic()
+        s = post(NORMAL, timeout=10)
+        latencies.append(time.monotonic() - t)
+        if s != 200:
+            failures.append(str(s))
+        rss.append(rss_mib())
+    print(json.dumps({"latencies": latencies, "failures": failures, "rss": rss}), flush=True)
+
+
 class Probe:
-    """A normal review every 200 ms while an attack runs: worst latency, non-200 answers, peak RSS."""
-
-    def __init__(self):
-        self.latencies, self.failures, self.rss, self.stop = [], [], [], threading.Event()
-        self.thread = threading.Thread(target=self.run, daemon=True)
-
-    def run(self):
-        while not self.stop.is_set():
-            t = time.monotonic()
-            s = post(NORMAL, timeout=10)
-            self.latencies.append(time.monotonic() - t)
-            if s != 200:
-                self.failures.append(s)
-            self.rss.append(rss_mib())
-            self.stop.wait(0.2)
+    """Normal reviews from another process while an attack runs: worst latency, non-200 answers, peak RSS."""
 
     def __enter__(self):
-        self.thread.start()
+        import subprocess
+        self.process = subprocess.Popen([sys.executable, __file__, str(PID), str(PORT), str(MGMT), "probe"],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         return self
 
     def __exit__(self, *a):
-        self.stop.set()
-        self.thread.join()
+        out, _ = self.process.communicate("stop\n", timeout=60)
+        self.result = json.loads(out.strip().splitlines()[-1])
 
     def figures(self):
-        lat = sorted(self.latencies)
+        lat = sorted(self.result["latencies"])
+        failures = self.result["failures"]
+        if not lat:
+            return "no normal review finished"
         return (f"normal reviews {len(lat)}, worst {lat[-1]:.2f}s, median {lat[len(lat) // 2]:.3f}s, "
-                f"failed {len(self.failures)} {sorted(set(map(str, self.failures)))}, peak RSS {max(self.rss):.0f} MiB")
+                f"failed {len(failures)} {sorted(set(failures))}, peak RSS {max(self.result['rss']):.0f} MiB")
 
 
 def review(kind, operation="CREATE", name="x"):
@@ -144,8 +150,9 @@ def large_bodies():
             statuses.append(f"chunked4MB:{s}")
 
     with Probe() as p:
-        threads = [threading.Thread(target=declared_8mb) for _ in range(60)]
-        threads += [threading.Thread(target=chunked_4mb) for _ in range(60)]
+        import os
+        threads = [threading.Thread(target=declared_8mb) for _ in range(int(os.environ.get("DECLARED_8MB", 60)))]
+        threads += [threading.Thread(target=chunked_4mb) for _ in range(int(os.environ.get("CHUNKED_4MB", 60)))]
         t0 = time.monotonic()
         for t in threads:
             t.start()
@@ -191,9 +198,18 @@ def slow_and_idle():
         s.close()
 
 
+def baseline():
+    with Probe() as p:
+        time.sleep(10)
+    print(f"baseline (no attack, 10 s): {p.figures()}")
+
+
 if __name__ == "__main__":
-    print(f"start: RSS {rss_mib():.0f} MiB")
-    labels()
-    large_bodies()
-    slow_and_idle()
-    print(f"end: RSS {rss_mib():.0f} MiB, metrics scrape {series()[0]}")
+    attacks = sys.argv[4].split(",") if len(sys.argv) > 4 else ["baseline", "labels", "large_bodies", "slow_and_idle"]
+    if attacks != ["probe"]:
+        print(f"start: RSS {rss_mib():.0f} MiB, load average {open('/proc/loadavg').read().split()[0]}", flush=True)
+    for a in attacks:
+        globals()[a]()
+        sys.stdout.flush()
+    if attacks != ["probe"]:
+        print(f"end: RSS {rss_mib():.0f} MiB, metrics scrape {series()[0]}")

@@ -15,5 +15,6 @@ for _ in $(seq 60); do
   curl -sf "http://127.0.0.1:${MGMT:-19000}/q/health/ready" >/dev/null && break
   sleep 1
 done
-python3 bench/attack.py "$pid" "${PORT:-18443}" "${MGMT:-19000}"
+python3 bench/attack.py "$pid" "${PORT:-18443}" "${MGMT:-19000}" ${ATTACKS:+"$ATTACKS"}
+if [[ ${JAVA_OPTS:-} == *NativeMemoryTracking* ]]; then jcmd "$pid" VM.native_memory summary | grep -E "committed=" | head -20; fi
 echo "OutOfMemoryError in the log: $(grep -c OutOfMemoryError "$work/log" || true); peak RSS (VmHWM): $(awk '/VmHWM/ {print int($2/1024) " MiB"}' /proc/$pid/status)"

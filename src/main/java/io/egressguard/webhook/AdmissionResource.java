@@ -18,7 +18,8 @@ import java.io.InputStream;
 /**
  * {@code POST /validate}: the ValidatingAdmissionWebhook endpoint (admission.k8s.io/v1). The body is streamed,
  * read only once the review has room among those in flight, and never beyond the largest accepted size (the
- * HTTP layer already refuses a larger declared length with 413).
+ * HTTP layer already refuses a larger declared length with 413). A body refused before it was read to its end
+ * closes the connection, so that the rest of it is not received for nothing.
  */
 @Path("/validate")
 public class AdmissionResource {
@@ -45,7 +46,7 @@ public class AdmissionResource {
             metrics.counter("egress_guard_reviews_total", "kind", "unknown", "operation", "unknown", "decision", "busy")
                     .increment();
             return json(429, AdmissionHandler.status(429, "egress-guard is busy: too many reviews in flight, retry"))
-                    .header("Retry-After", "1").build();
+                    .header("Retry-After", "1").header("Connection", "close").build();
         }
         try {
             byte[] bytes;
@@ -56,7 +57,9 @@ public class AdmissionResource {
                         .build();
             }
             AdmissionHandler.Reply reply = handler.handle(bytes);
-            return json(reply.status(), reply.body()).build();
+            Response.ResponseBuilder answer = json(reply.status(), reply.body());
+            // A body refused unread (or only partly read) is not read to its end: the connection is closed.
+            return (bytes.length > config.maxBodyBytes() ? answer.header("Connection", "close") : answer).build();
         } finally {
             inFlight.leave(claim);
         }
