@@ -12,7 +12,8 @@
 #   EGRESS_GUARD_CHECK_CODEQUALITY     write a GitLab Code Quality report to this file (optional)
 #
 # Exit status: that of check (0 no error-level finding, 1 findings at or above the fail-on level, 2 input or
-# usage error). Report files are written only when the files could be checked (status 0 or 1).
+# usage error). Report files are written only when the files could be checked (status 0 or 1) and the report
+# run agreed and wrote something: never an empty or half-written file.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -50,9 +51,9 @@ report() {
   tmp="$file.partial"
   "$launcher" check "${args[@]}" -o "$format" -- "${paths[@]}" >"$tmp"
   local rc=$?
-  if [ "$rc" -ne "$status" ]; then
+  if [ "$rc" -ne "$status" ] || [ ! -s "$tmp" ]; then
     rm -f "$tmp"
-    echo "egress-guard: the $format report failed (exit $rc)" >&2
+    echo "egress-guard: the $format report failed (exit $rc), no report written" >&2
     status=2
     return 0
   fi

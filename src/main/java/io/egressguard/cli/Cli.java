@@ -39,7 +39,15 @@ public final class Cli {
             ex.getCommandLine().usage(err);
             return USAGE;
         });
-        int rc = cl.execute(args);
+        int rc;
+        try {
+            rc = cl.execute(args);
+        } catch (StackOverflowError | OutOfMemoryError e) {
+            // Input the readers did not foresee: one line and the input-error status, never a stack trace or 1.
+            err.println("egress-guard: the input is too large or too deeply nested to process ("
+                    + e.getClass().getSimpleName() + ")");
+            rc = USAGE;
+        }
         out.flush();
         err.flush();
         return rc;

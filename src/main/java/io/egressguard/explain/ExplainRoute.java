@@ -7,6 +7,7 @@ import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.model.Finding;
 import io.egressguard.webhook.ClusterState;
 import io.egressguard.webhook.ClusterStateProvider;
+import io.egressguard.webhook.LogText;
 import io.egressguard.webhook.WebhookConfig;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.ext.web.RoutingContext;
@@ -70,7 +71,7 @@ public class ExplainRoute {
             }
             reply(ctx, 200, TraceFormat.document(new Tracer(snapshot, c.findings()).trace(request)));
         } catch (RuntimeException e) {
-            LOG.errorf("explain %s failed: %s", request, e.toString());
+            LOG.errorf("explain %s failed: %s", LogText.of(String.valueOf(request)), e.toString());
             reply(ctx, 500, Map.of("message", "cannot trace the request"));
         }
     }

@@ -7,7 +7,10 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.constructor.StandardConstructor;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
@@ -17,10 +20,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -33,6 +40,11 @@ public final class ManifestReader {
     /** What was read: the objects, and how many of unknown kinds were skipped. */
     public record Result(List<Resource> resources, int ignored) {
     }
+
+    /** Largest input read, per file or standard input: far above any set of manifests, far below the heap. */
+    public static final int MAX_BYTES = 32 << 20;
+    /** Deepest nesting of mappings and sequences accepted: Kubernetes objects stay well under 30 levels. */
+    public static final int MAX_DEPTH = 100;
 
     private final String defaultNamespace;
     private final List<Resource> resources = new ArrayList<>();
@@ -76,6 +88,10 @@ public final class ManifestReader {
             }
             return this;
         }
+        if (!Files.isRegularFile(path)) {
+            throw new InputException(path.toString(), 0,
+                    "not a regular file (a FIFO, device or socket): give files or directories, or - for standard input");
+        }
         readFile(path);
         return this;
     }
@@ -86,31 +102,38 @@ public final class ManifestReader {
     }
 
     private void readFile(Path f) throws InputException {
-        String text;
-        try {
-            text = Files.readString(f, StandardCharsets.UTF_8);
+        try (InputStream in = Files.newInputStream(f)) {
+            read(f.toString(), in);
         } catch (IOException e) {
             throw new InputException(f.toString(), 0, "cannot read: " + e.getMessage());
         }
-        read(f.toString(), text);
     }
 
+    /** Reads at most {@link #MAX_BYTES} bytes of YAML or JSON; more is an error, never read to the end. */
     public ManifestReader read(String source, InputStream in) throws InputException {
+        byte[] bytes;
         try {
-            return read(source, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            bytes = in.readNBytes(MAX_BYTES + 1);
         } catch (IOException e) {
             throw new InputException(source, 0, "cannot read: " + e.getMessage());
         }
+        if (bytes.length > MAX_BYTES) {
+            throw new InputException(source, 0, "larger than " + (MAX_BYTES >> 20) + " MiB, not read"
+                    + " (split the manifests into several files)");
+        }
+        return read(source, new String(bytes, StandardCharsets.UTF_8));
     }
 
     /** Reads multi-document YAML (or JSON) text. */
     public ManifestReader read(String source, String text) throws InputException {
         LoadSettings settings = LoadSettings.builder().setLabel(source).setCodePointLimit(Integer.MAX_VALUE).build();
         Compose compose = new Compose(settings);
-        int doc = 0;
+        int doc = 1; // the document being read: errors while composing or constructing it name it
         try {
-            for (Node node : compose.composeAllFromString(text)) {
-                doc++;
+            Iterator<Node> nodes = compose.composeAllFromString(text).iterator();
+            for (; nodes.hasNext(); doc++) {
+                Node node = nodes.next();
+                checkDepth(node);
                 Object o = new StandardConstructor(settings).constructSingleDocument(Optional.of(node));
                 if (o != null) {
                     int line = node.getStartMark().map(m -> m.getLine() + 1).orElse(0);
@@ -120,11 +143,55 @@ public final class ManifestReader {
         } catch (MarkedYamlEngineException e) {
             String where = e.getProblemMark().map(m -> " at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1))
                     .orElse("");
-            throw new InputException(source, doc + 1, "invalid YAML" + where + ": " + e.getProblem());
+            throw new InputException(source, doc, "invalid YAML" + where + ": " + e.getProblem());
         } catch (YamlEngineException e) {
-            throw new InputException(source, doc + 1, "invalid YAML: " + ObjectDecoder.firstLine(e.getMessage()));
+            throw new InputException(source, doc, "invalid YAML: " + ObjectDecoder.firstLine(e.getMessage()));
+        } catch (StackOverflowError e) {
+            throw new InputException(source, doc, "nested too deeply to read (at most " + MAX_DEPTH + " levels)");
         }
         return this;
+    }
+
+    /**
+     * Refuses nesting deeper than {@link #MAX_DEPTH} and aliases that contain themselves ({@code &a [*a]}), before
+     * anything recursive (constructing, hashing, decoding) walks the document. Shared subtrees (aliases) are
+     * measured once, so an alias bomb costs no more than its distinct nodes.
+     */
+    private static void checkDepth(Node root) {
+        depth(root, 0, new IdentityHashMap<>(), Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
+
+    private static int depth(Node n, int level, Map<Node, Integer> measured, Set<Node> path) {
+        if (level > MAX_DEPTH) {
+            throw new YamlEngineException("nested deeper than " + MAX_DEPTH + " levels");
+        }
+        if (path.contains(n)) {
+            throw new YamlEngineException("an alias refers to a node that contains it (recursive alias)");
+        }
+        Integer known = measured.get(n);
+        if (known == null) {
+            List<Node> children = new ArrayList<>();
+            if (n instanceof SequenceNode seq) {
+                children.addAll(seq.getValue());
+            } else if (n instanceof MappingNode map) {
+                for (NodeTuple t : map.getValue()) {
+                    children.add(t.getKeyNode());
+                    children.add(t.getValueNode());
+                }
+            }
+            path.add(n);
+            int d = 0;
+            for (Node c : children) {
+                d = Math.max(d, 1 + depth(c, level + 1, measured, path));
+            }
+            path.remove(n);
+            measured.put(n, d);
+            known = d;
+        }
+        if (level + known > MAX_DEPTH) {
+            throw new YamlEngineException("nested deeper than " + MAX_DEPTH + " levels");
+        }
+        return known;
     }
 
     private void add(Resource.Origin origin, Object o) throws InputException {

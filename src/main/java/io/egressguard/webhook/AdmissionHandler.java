@@ -1,9 +1,7 @@
 package io.egressguard.webhook;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.egressguard.engine.Engine;
 import io.egressguard.engine.EngineConfig;
@@ -13,7 +11,6 @@ import io.egressguard.model.Finding;
 import io.egressguard.model.Kind;
 import io.egressguard.model.ObjectRef;
 import io.egressguard.model.Resource;
-import io.egressguard.model.Severity;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PostConstruct;
@@ -26,7 +23,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decides one AdmissionReview. The engine runs on the state before and after the change, on the objects the
+ * Answers one AdmissionReview: reads the body (not an AdmissionReview: HTTP 400), gathers the facts
+ * {@link AdmissionDecision} decides on, and answers an internal error with HTTP 500 so that the webhook's
+ * failurePolicy decides. The engine runs on the state before and after the change, on the objects the
  * change can affect: in enforce mode only errors the change introduces deny; errors that already existed
  * are warned, never block an unrelated update. DELETE is never denied; it warns about what it breaks.
  */
@@ -72,24 +71,41 @@ public class AdmissionHandler {
         String decision = "invalid";
         try {
             JsonNode request = request(body);
-            kind = request.path("kind").path("kind").asText("unknown");
-            operation = request.path("operation").asText("unknown");
-            Decision d = decide(request);
-            decision = d.outcome();
-            return new Reply(200, d.toReview(json));
+            kind = kindLabel(request.path("kind"));
+            operation = operationLabel(request.path("operation").asText(""));
+            AdmissionDecision.Answer a = decide(request);
+            decision = a.outcome();
+            return new Reply(200, a.toReview(json));
         } catch (BadReview e) {
-            LOG.infof("rejected request: %s", e.getMessage());
-            return new Reply(400, error(e.getMessage()));
+            LOG.infof("rejected request: %s", LogText.of(e.getMessage()));
+            return new Reply(400, status(400, e.getMessage()));
         } catch (RuntimeException e) {
-            // A bug must not become a 500 with a stack trace: the review is answered, the cause logged in one line.
-            LOG.errorf("internal error while deciding a review: %s", e.toString());
+            // Not the caller's fault: a 500 (no stack trace) and the webhook's failurePolicy decides.
+            LOG.errorf("internal error while deciding a review: %s", LogText.of(e.toString()));
             decision = "error";
-            return new Reply(400, error("egress-guard could not process this review: " + e.getClass().getSimpleName()));
+            return new Reply(500, status(500, "egress-guard could not process this review: internal error ("
+                    + e.getClass().getSimpleName() + ")"));
         } finally {
             timer.stop(metrics.timer("egress_guard_review_seconds", "kind", kind, "operation", operation));
             metrics.counter("egress_guard_reviews_total", "kind", kind, "operation", operation, "decision", decision)
                     .increment();
         }
+    }
+
+    static final java.util.Set<String> OPERATIONS = java.util.Set.of("CREATE", "UPDATE", "DELETE", "CONNECT");
+
+    /**
+     * Metric labels come from fixed sets, never from the request as sent: a kind egress-guard reads, or
+     * {@code other}; an admission operation, or {@code other}.
+     */
+    static String kindLabel(JsonNode k) {
+        String group = k.path("group").asText("");
+        String apiVersion = (group.isEmpty() ? "" : group + "/") + k.path("version").asText("");
+        return Kind.of(apiVersion, k.path("kind").asText("")).map(Kind::kindName).orElse("other");
+    }
+
+    static String operationLabel(String operation) {
+        return OPERATIONS.contains(operation) ? operation : "other";
     }
 
     private JsonNode request(byte[] body) throws BadReview {
@@ -122,145 +138,104 @@ public class AdmissionHandler {
         return request;
     }
 
-    private Decision decide(JsonNode request) {
+    private AdmissionDecision.Answer decide(JsonNode request) {
         String uid = request.get("uid").asText();
         String operation = request.path("operation").asText("");
         JsonNode k = request.path("kind");
         String group = k.path("group").asText("");
         String apiVersion = (group.isEmpty() ? "" : group + "/") + k.path("version").asText("");
         Kind kind = Kind.of(apiVersion, k.path("kind").asText("")).orElse(null);
-        String namespace = request.path("namespace").asText("");
-        String name = request.path("name").asText("");
-        if (kind == null || operation.equals("CONNECT")) {
-            return Decision.allow(uid, "ignored", null);
-        }
+        boolean judged = kind != null && !operation.equals("CONNECT");
         boolean delete = operation.equals("DELETE");
-        JsonNode object = delete ? request.get("oldObject") : request.get("object");
+        ClusterState state = judged ? states.state() : null;
+        MeshSnapshot before = state != null && state.ready() ? state.snapshot() : null;
+        boolean ignored = before != null && ignoredNamespace(before, kind, request, delete);
+
         Resource resource = null;
-        if (object != null && !object.isNull()) {
-            try {
-                Map<?, ?> map = json.convertValue(object, Map.class);
-                var decoded = ObjectDecoder.decode(kind, map);
-                if (kind.namespaced() && (decoded.getMetadata().getNamespace() == null
-                        || decoded.getMetadata().getNamespace().isEmpty())) {
-                    decoded.getMetadata().setNamespace(namespace);
+        String unreadable = null;
+        List<AdmissionDecision.Judged> findings = new ArrayList<>();
+        ObjectRef ref = null;
+        if (judged && !ignored) {
+            JsonNode object = delete ? request.get("oldObject") : request.get("object");
+            String field = "request." + (delete ? "oldObject" : "object");
+            if (object != null && !object.isNull()) {
+                try {
+                    resource = resource(kind, object, request.path("namespace").asText(""));
+                } catch (ObjectDecoder.DecodeException | IllegalArgumentException e) {
+                    unreadable = field + ": " + e.getMessage();
                 }
-                ObjectRef ref = new ObjectRef(kind, kind.namespaced() ? decoded.getMetadata().getNamespace() : null,
-                        decoded.getMetadata().getName());
-                resource = new Resource(ref, decoded, Resource.Origin.of("admission"), Long.MAX_VALUE);
-            } catch (ObjectDecoder.DecodeException | IllegalArgumentException e) {
-                return Decision.invalid(uid, "request." + (delete ? "oldObject" : "object") + ": " + e.getMessage());
+            } else if (!delete) {
+                unreadable = field + " is missing";
             }
-        } else if (!delete) {
-            return Decision.invalid(uid, "request.object is missing");
-        }
-        ObjectRef ref = resource != null ? resource.ref() : new ObjectRef(kind, kind.namespaced() ? namespace : null, name);
-        if (ref.name() == null || ref.name().isEmpty()) {
-            return Decision.invalid(uid, "request.name is missing");
-        }
-
-        ClusterState state = states.state();
-        if (!state.ready()) {
-            // Never judge on a partial view: let the change through with a warning (the readiness probe keeps
-            // the API server from sending here while not ready; this covers the race).
-            return Decision.allow(uid, "not-ready", List.of("egress-guard: cluster state not synced yet, not checked"));
-        }
-        MeshSnapshot before = state.snapshot();
-        if (ignoredNamespace(before, ref)) {
-            return Decision.allow(uid, "ignored", null);
-        }
-        ChangeCheck.Result change = ChangeCheck.of(engine, before, ref, delete ? null : resource);
-
-        List<Finding> denying = new ArrayList<>();
-        List<String> warnings = new ArrayList<>();
-        List<Finding> reported = new ArrayList<>();
-        for (Finding f : change.after()) {
-            boolean introduced = change.introduced(f);
-            boolean onObject = f.object().equals(ref);
-            if (!onObject && !introduced) {
-                continue; // an old problem elsewhere: not this change's business
+            if (unreadable == null) {
+                ref = resource != null ? resource.ref()
+                        : new ObjectRef(kind, kind.namespaced() ? request.path("namespace").asText("") : null,
+                                request.path("name").asText(""));
+                if (ref.name() == null || ref.name().isEmpty()) {
+                    unreadable = "request.name is missing";
+                }
             }
-            reported.add(f);
+            if (unreadable == null && before != null) {
+                ChangeCheck.Result change = ChangeCheck.of(engine, before, ref, delete ? null : resource);
+                for (Finding f : change.after()) {
+                    findings.add(new AdmissionDecision.Judged(f, change.introduced(f), f.object().equals(ref)));
+                }
+            }
+        }
+        AdmissionDecision.Outcome o = AdmissionDecision.decide(uid, new AdmissionDecision.Facts(config.mode(),
+                operation, judged, ignored, unreadable, before != null, findings));
+        for (Finding f : o.reported()) {
             metrics.counter("egress_guard_findings_total", "code", f.code(), "severity", f.severity().label()).increment();
-            if (f.severity() == Severity.ERROR && introduced && !delete && config.mode() == WebhookConfig.Mode.ENFORCE) {
-                denying.add(f);
-            } else if (f.severity() != Severity.INFO && config.mode() != WebhookConfig.Mode.AUDIT) {
-                warnings.add(warning(f));
-            }
         }
-        String codes = String.join(",", reported.stream().map(Finding::code).distinct().toList());
-        Decision d = denying.isEmpty() ? Decision.allow(uid, reported.isEmpty() ? "allowed" : "warned", warnings)
-                : Decision.deny(uid, denying, warnings);
-        LOG.infof("review uid=%s kind=%s object=%s operation=%s dryRun=%s decision=%s codes=%s", uid, kind.kindName(),
-                ref.namespace().isEmpty() ? ref.name() : ref.namespace() + "/" + ref.name(), operation,
-                request.path("dryRun").asBoolean(false), d.outcome(), codes.isEmpty() ? "-" : codes);
-        return d;
+        if (judged) {
+            String codes = String.join(",", o.reported().stream().map(Finding::code).distinct().toList());
+            String object = ref == null ? request.path("namespace").asText("") + "/" + request.path("name").asText("")
+                    : ref.namespace().isEmpty() ? ref.name() : ref.namespace() + "/" + ref.name();
+            LOG.infof("review uid=%s kind=%s object=%s operation=%s dryRun=%s decision=%s codes=%s%s", LogText.of(uid),
+                    kind.kindName(), LogText.of(object), LogText.of(operation), request.path("dryRun").asBoolean(false),
+                    o.answer().outcome(), codes.isEmpty() ? "-" : codes,
+                    unreadable == null ? "" : " reason=" + LogText.of(unreadable));
+        }
+        return o.answer();
     }
 
-    private static boolean ignoredNamespace(MeshSnapshot s, ObjectRef ref) {
-        String ns = ref.kind() == Kind.NAMESPACE ? ref.name() : ref.namespace();
-        return s.namespaceLabels(ns).map(l -> "true".equals(l.get(EngineConfig.IGNORE_NAMESPACE_LABEL))).orElse(false);
+    private Resource resource(Kind kind, JsonNode object, String namespace) throws ObjectDecoder.DecodeException {
+        Map<?, ?> map = json.convertValue(object, Map.class);
+        var decoded = ObjectDecoder.decode(kind, map);
+        if (kind.namespaced() && (decoded.getMetadata().getNamespace() == null
+                || decoded.getMetadata().getNamespace().isEmpty())) {
+            decoded.getMetadata().setNamespace(namespace);
+        }
+        ObjectRef ref = new ObjectRef(kind, kind.namespaced() ? decoded.getMetadata().getNamespace() : null,
+                decoded.getMetadata().getName());
+        return new Resource(ref, decoded, Resource.Origin.of("admission"), Long.MAX_VALUE);
     }
 
-    /** {@code EG201 VirtualService default/x: message}, cut to 120 characters. */
-    static String warning(Finding f) {
-        String line = f.warningLine();
-        return line.length() <= MAX_WARNING ? line : line.substring(0, MAX_WARNING - 3) + "...";
+    /**
+     * Whether the namespace is labelled {@code egress-guard.io/ignore=true}, read from the request before the
+     * object is decoded: {@code request.namespace} (for a Namespace, {@code request.name}), else the raw object's
+     * metadata.
+     */
+    private static boolean ignoredNamespace(MeshSnapshot s, Kind kind, JsonNode request, boolean delete) {
+        JsonNode metadata = request.path(delete ? "oldObject" : "object").path("metadata");
+        String ns = kind == Kind.NAMESPACE
+                ? first(request.path("name").asText(""), metadata.path("name").asText(""))
+                : first(request.path("namespace").asText(""), metadata.path("namespace").asText(""));
+        return !ns.isEmpty() && s.namespaceLabels(ns)
+                .map(l -> "true".equals(l.get(EngineConfig.IGNORE_NAMESPACE_LABEL))).orElse(false);
     }
 
-    private String error(String message) {
-        ObjectNode n = json.createObjectNode();
+    private static String first(String a, String b) {
+        return a.isEmpty() ? b : a;
+    }
+
+    static String status(int code, String message) {
+        ObjectNode n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         n.put("kind", "Status");
         n.put("apiVersion", "v1");
         n.put("status", "Failure");
-        n.put("code", 400);
+        n.put("code", code);
         n.put("message", message);
         return n.toString();
-    }
-
-    /** The answer to one review. */
-    record Decision(String uid, boolean allowed, int code, String message, List<String> warnings, String outcome) {
-
-        static Decision allow(String uid, String outcome, List<String> warnings) {
-            return new Decision(uid, true, 0, null, warnings == null ? List.of() : warnings, outcome);
-        }
-
-        static Decision deny(String uid, List<Finding> errors, List<String> warnings) {
-            StringBuilder sb = new StringBuilder("egress-guard denied this change: ");
-            for (int i = 0; i < errors.size(); i++) {
-                Finding f = errors.get(i);
-                sb.append(i == 0 ? "" : "; ").append(f.code()).append(' ').append(f.object()).append(' ')
-                        .append(f.path()).append(": ").append(f.message());
-            }
-            return new Decision(uid, false, 403, sb.toString(), warnings, "denied");
-        }
-
-        static Decision invalid(String uid, String message) {
-            return new Decision(uid, false, 400, "egress-guard cannot read the object: " + message, List.of(), "invalid");
-        }
-
-        String toReview(ObjectMapper json) {
-            ObjectNode review = json.createObjectNode();
-            review.put("apiVersion", API_VERSION);
-            review.put("kind", "AdmissionReview");
-            ObjectNode response = review.putObject("response");
-            response.put("uid", uid);
-            response.put("allowed", allowed);
-            if (!allowed) {
-                ObjectNode status = response.putObject("status");
-                status.put("code", code);
-                status.put("message", message);
-                status.put("reason", code == 403 ? "Forbidden" : "BadRequest");
-            }
-            if (!warnings.isEmpty()) {
-                ArrayNode w = response.putArray("warnings");
-                warnings.forEach(w::add);
-            }
-            try {
-                return json.writeValueAsString(review);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }

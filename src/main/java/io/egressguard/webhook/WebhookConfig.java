@@ -26,15 +26,38 @@ public interface WebhookConfig {
     /** Severity overrides, as the CLI's {@code --severity}: {@code EG101=warn,EG606=off}. */
     Optional<List<String>> severities();
 
-    /** Largest AdmissionReview body accepted, in bytes. */
-    @WithDefault("3145728")
+    /**
+     * Largest AdmissionReview body accepted, in bytes: an UPDATE carries object and oldObject, each at most
+     * etcd's 1.5 MiB, plus the review around them. Keep equal to {@code quarkus.http.limits.max-body-size}.
+     */
+    @WithDefault("4194304")
     int maxBodyBytes();
+
+    /**
+     * Bytes of large review bodies (over 64 KiB) being decided at once (each claims its Content-Length); one that
+     * finds no room within a quarter second is answered 429. Bounds the heap under a flood of large reviews:
+     * 12 MiB is three reviews of the largest size, whose JSON trees take several times their size.
+     */
+    @WithDefault("12582912")
+    int inFlightBytes();
 
     State state();
 
     Tls tls();
 
     Audit audit();
+
+    Management management();
+
+    interface Management {
+        /**
+         * Who may read {@code /q/audit} and {@code /explain} on the management port: {@code token} (a bearer token
+         * checked with TokenReview and SubjectAccessReview), {@code open} (anyone who reaches the port) or
+         * {@code off}.
+         */
+        @WithDefault("token")
+        ManagementAccess.Mode topology();
+    }
 
     interface Audit {
         /** How often every object of the state is checked (findings as gauges and at /q/audit); 0 turns it off. */
@@ -47,7 +70,7 @@ public interface WebhookConfig {
         @WithDefault("/etc/egress-guard/tls")
         String dir();
 
-        /** How often the files are compared with the ones served; a change is reloaded. 0 turns it off. */
+        /** How often the key pair is looked at; a changed pair is served once it is checked valid. */
         @WithDefault("30s")
         Duration reloadPeriod();
     }

@@ -12,6 +12,7 @@ import java.util.Base64;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** certs/generate.sh makes a CA-signed serving certificate; certs/install.sh hands it to the cluster. */
@@ -40,31 +41,93 @@ class CertificateScriptsTest {
         assertTrue(Files.readString(dir.resolve("tls.key")).contains("PRIVATE KEY"));
     }
 
-    @Test
-    void installCreatesTheSecretAndPatchesTheCaBundle(@TempDir Path dir) throws Exception {
-        Path certs = dir.resolve("certs");
-        run(Path.of("."), List.of("bash", "certs/generate.sh", certs.toString()));
+    /** A stand-in kubectl: records each call (and what is piped to apply), answers from files in {@code dir}. */
+    static Path fakeKubectl(Path dir, boolean webhookExists, String caBundle) throws Exception {
         Path log = dir.resolve("kubectl.log");
         Path kubectl = dir.resolve("kubectl");
-        // A stand-in kubectl: records each call (and what is piped to apply), answers the webhook count.
+        Files.writeString(dir.resolve("bundle"), caBundle);
         Files.writeString(kubectl, """
                 #!/usr/bin/env bash
-                echo "kubectl $*" >> "%s"
-                if [[ $1 == apply ]]; then cat >> "%s"; fi
+                echo "kubectl $*" >> "%1$s"
+                if [[ $1 == apply ]]; then cat >> "%1$s"; fi
                 if [[ " $* " == *" create "* ]]; then echo "kind: Secret"; fi
-                if [[ $1 == get ]]; then printf x; fi
-                """.formatted(log, log));
+                if [[ $1 == get ]]; then
+                  %2$s
+                  if [[ " $* " == *caBundle* ]]; then cat "%3$s"
+                  elif [[ " $* " == *"-o name"* ]]; then echo validatingwebhookconfiguration/x
+                  else printf xx; fi
+                fi
+                """.formatted(log, webhookExists ? "" : "exit 1", dir.resolve("bundle")));
         kubectl.toFile().setExecutable(true);
+        return kubectl;
+    }
+
+    static List<X509Certificate> published(String calls) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("/webhooks/1/clientConfig/caBundle\",\"value\":\"([^\"]+)\"")
+                .matcher(calls);
+        assertTrue(m.find(), calls);
+        return CertificateFactory.getInstance("X.509").generateCertificates(
+                new ByteArrayInputStream(Base64.getDecoder().decode(m.group(1)))).stream().map(X509Certificate.class::cast).toList();
+    }
+
+    static X509Certificate cert(Path f) throws Exception {
+        return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(Files.newInputStream(f));
+    }
+
+    @Test
+    void installPublishesTheCaBeforeItReplacesTheSecret(@TempDir Path dir) throws Exception {
+        Path certs = dir.resolve("certs");
+        run(Path.of("."), List.of("bash", "certs/generate.sh", certs.toString()));
+        Path kubectl = fakeKubectl(dir, true, "");
         run(Path.of("."), List.of("bash", "certs/install.sh", certs.toString(), "guard-ns", "guard-tls", "guard-hook"),
                 "KUBECTL", kubectl.toString());
-        String calls = Files.readString(log);
+        String calls = Files.readString(dir.resolve("kubectl.log"));
         assertTrue(calls.contains("kubectl -n guard-ns create secret tls guard-tls --cert=" + certs.resolve("tls.crt")
                 + " --key=" + certs.resolve("tls.key") + " --dry-run=client -o yaml"), calls);
         assertTrue(calls.contains("kubectl apply -f -") && calls.contains("kind: Secret"), calls); // the Secret is applied
         String caBundle = Base64.getEncoder().encodeToString(Files.readAllBytes(certs.resolve("ca.crt")));
         assertTrue(calls.contains("kubectl patch validatingwebhookconfiguration guard-hook --type=json -p "
-                + "[{\"op\":\"add\",\"path\":\"/webhooks/0/clientConfig/caBundle\",\"value\":\"" + caBundle + "\"}]"), calls);
-        CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(caBundle)));
+                + "[{\"op\":\"add\",\"path\":\"/webhooks/0/clientConfig/caBundle\",\"value\":\"" + caBundle + "\"},"
+                + "{\"op\":\"add\",\"path\":\"/webhooks/1/clientConfig/caBundle\",\"value\":\"" + caBundle + "\"}]"), calls);
+        assertTrue(calls.indexOf("kubectl patch") < calls.indexOf("create secret"), "the CA is trusted before it is served");
+    }
+
+    @Test
+    void renewingKeepsTheCaAndANewCaIsPublishedBesideTheOldOne(@TempDir Path dir) throws Exception {
+        Path certs = dir.resolve("certs");
+        run(Path.of("."), List.of("bash", "certs/generate.sh", certs.toString()));
+        X509Certificate ca = cert(certs.resolve("ca.crt"));
+        X509Certificate first = cert(certs.resolve("tls.crt"));
+        String renewed = run(Path.of("."), List.of("bash", "certs/generate.sh", certs.toString()));
+        assertTrue(renewed.contains("kept the CA"), renewed);
+        assertEquals(ca, cert(certs.resolve("ca.crt")));
+        X509Certificate second = cert(certs.resolve("tls.crt"));
+        assertTrue(!second.equals(first));
+        second.verify(ca.getPublicKey());
+
+        String oldBundle = Base64.getEncoder().encodeToString(Files.readAllBytes(certs.resolve("ca.crt")));
+        String made = run(Path.of("."), List.of("bash", "certs/generate.sh", certs.toString()), "NEW_CA", "1");
+        assertTrue(made.contains("made a new CA"), made);
+        X509Certificate newCa = cert(certs.resolve("ca.crt"));
+        Path kubectl = fakeKubectl(dir, true, oldBundle);
+        run(Path.of("."), List.of("bash", "certs/install.sh", certs.toString()), "KUBECTL", kubectl.toString());
+        assertEquals(List.of(newCa, ca), published(Files.readString(dir.resolve("kubectl.log"))), "new and old CA");
+
+        Files.delete(dir.resolve("kubectl.log"));
+        run(Path.of("."), List.of("bash", "certs/install.sh", certs.toString()), "KUBECTL", kubectl.toString(), "PRUNE", "1");
+        assertEquals(List.of(newCa), published(Files.readString(dir.resolve("kubectl.log"))), "the old CA pruned");
+    }
+
+    @Test
+    void withoutAWebhookConfigurationYetOnlyTheSecretIsCreated(@TempDir Path dir) throws Exception {
+        Path certs = dir.resolve("certs");
+        run(Path.of("."), List.of("bash", "certs/generate.sh", certs.toString()));
+        Path kubectl = fakeKubectl(dir, false, "");
+        String out = run(Path.of("."), List.of("bash", "certs/install.sh", certs.toString()), "KUBECTL", kubectl.toString());
+        assertTrue(out.contains("no ValidatingWebhookConfiguration egress-guard yet"), out);
+        String calls = Files.readString(dir.resolve("kubectl.log"));
+        assertFalse(calls.contains("kubectl patch"), calls);
+        assertTrue(calls.contains("create secret tls egress-guard-tls"), calls);
     }
 
     @Test

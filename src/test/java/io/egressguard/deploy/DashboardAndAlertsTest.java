@@ -112,7 +112,8 @@ class DashboardAndAlertsTest {
             assertBalanced(expr);
         }
         assertEquals(Set.of("EgressGuardWebhookErrors", "EgressGuardDenialsSpike", "EgressGuardStateNotSynced",
-                "EgressMisconfigurationPresent", "EgressGuardAuditStale"), names);
+                "EgressMisconfigurationPresent", "EgressGuardAuditStale", "EgressGuardCertificateExpiresSoon",
+                "EgressGuardCertificateReloadFailed"), names);
     }
 
     /** The ServiceMonitor selects the chart's Service and scrapes its management port at /q/metrics. */

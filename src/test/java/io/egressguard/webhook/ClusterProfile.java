@@ -10,6 +10,6 @@ public class ClusterProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         return Map.of("egress-guard.state.rebuild-delay", "20ms", "egress-guard.state.crd-recheck", "1s",
-                "egress-guard.audit.interval", "500ms");
+                "egress-guard.audit.interval", "500ms", "egress-guard.management.topology", "open");
     }
 }

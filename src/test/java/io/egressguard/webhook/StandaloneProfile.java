@@ -9,6 +9,7 @@ public class StandaloneProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("egress-guard.state.dir", "src/test/resources/webhook/state");
+        // The topology endpoints open: these tests read them without tokens (ManagementAccessTest checks tokens).
+        return Map.of("egress-guard.state.dir", "src/test/resources/webhook/state", "egress-guard.management.topology", "open");
     }
 }

@@ -99,7 +99,7 @@ class TlsRotationTest {
     @Test
     void rotatedCertificatesAreServedWithoutRestart() throws Exception {
         TlsLog log = new TlsLog();
-        Logger ours = Logger.getLogger(TlsReloader.class.getName());
+        Logger ours = Logger.getLogger("io.egressguard.tls");
         Logger quarkus = Logger.getLogger("io.quarkus.vertx.http.runtime.HttpCertificateUpdateEventListener");
         ours.addHandler(log);
         quarkus.addHandler(log);
@@ -140,8 +140,37 @@ class TlsRotationTest {
         assertThrows(Exception.class, () -> status(oldCa), "the old certificate is no longer served");
         Thread.sleep(2_000);
         assertEquals(1, log.lines.size(), log.lines.toString());
-        assertTrue(log.lines.get(0).startsWith(TlsReloader.class.getName() + ": TLS key pair in " + dir
-                + " changed: now serving certificate "), log.lines.toString());
+        assertTrue(log.lines.get(0).startsWith("io.egressguard.tls: serving the new certificate ")
+                && log.lines.get(0).contains(" from " + dir + ", valid until "), log.lines.toString());
+    }
+
+    /**
+     * A key that is not the certificate's, then a garbage key: each is refused, logged and counted, and the
+     * certificate in use keeps serving; the pair put back is taken again.
+     */
+    @Test
+    void aBadKeyPairNeverReplacesAGoodOne() throws Exception {
+        KeyStore ca = TlsCertificates.trustStore(dir.resolve("ca.crt"));
+        assertTrue400(status(ca));
+        byte[] goodKey = Files.readAllBytes(dir.resolve("tls.key"));
+        Path other = Files.createTempDirectory("egress-guard-other-tls");
+        generate(other);
+        try {
+            Files.copy(other.resolve("tls.key"), dir.resolve("tls.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Thread.sleep(3000);
+            assertTrue400(status(ca));
+            Files.writeString(dir.resolve("tls.key"), "-----BEGIN PRIVATE KEY-----\ngarbage\n-----END PRIVATE KEY-----\n");
+            Thread.sleep(3000);
+            assertTrue400(status(ca));
+            String metrics = given().baseUri("http://localhost").port(WebhookOperationsTest.managementPort())
+                    .get("/q/metrics").asString();
+            assertTrue(metrics.contains("egress_guard_tls_reload_failures_total 2.0"), metrics);
+            assertTrue(metrics.contains("egress_guard_tls_certificate_expiry_timestamp_seconds "), metrics);
+        } finally {
+            Files.write(dir.resolve("tls.key"), goodKey);
+        }
+        Thread.sleep(2000);
+        assertTrue400(status(ca));
     }
 
     /** A {@code {}} body is no AdmissionReview: 400 proves the TLS handshake and the request went through. */
