@@ -58,6 +58,8 @@ public class AdmissionHandler {
     MeterRegistry metrics;
 
     private final ObjectMapper json = new ObjectMapper();
+    /** What this process admitted and the informers have not delivered yet (see {@link RecentAdmissions}). */
+    private final RecentAdmissions recent = new RecentAdmissions(java.time.Duration.ofSeconds(5));
     private Engine engine;
 
     @PostConstruct
@@ -165,7 +167,8 @@ public class AdmissionHandler {
             // the API server from sending here while not ready; this covers the race).
             return Decision.allow(uid, "not-ready", List.of("egress-guard: cluster state not synced yet, not checked"));
         }
-        MeshSnapshot before = state.snapshot();
+        boolean live = state instanceof InformerClusterState;
+        MeshSnapshot before = live ? recent.overlay(state.snapshot()) : state.snapshot();
         if (ignoredNamespace(before, ref)) {
             return Decision.allow(uid, "ignored", null);
         }
@@ -191,6 +194,9 @@ public class AdmissionHandler {
         String codes = String.join(",", reported.stream().map(Finding::code).distinct().toList());
         Decision d = denying.isEmpty() ? Decision.allow(uid, reported.isEmpty() ? "allowed" : "warned", warnings)
                 : Decision.deny(uid, denying, warnings);
+        if (live && d.allowed() && !request.path("dryRun").asBoolean(false)) {
+            recent.admitted(before, ref, delete ? null : resource);
+        }
         LOG.infof("review uid=%s kind=%s object=%s operation=%s dryRun=%s decision=%s codes=%s", uid, kind.kindName(),
                 ref.namespace().isEmpty() ? ref.name() : ref.namespace() + "/" + ref.name(), operation,
                 request.path("dryRun").asBoolean(false), d.outcome(), codes.isEmpty() ? "-" : codes);
