@@ -3,14 +3,20 @@
 #
 #   deploy/e2e/apiserver-e2e.sh            # from anywhere; BUILD_ONLY=1 only builds the control plane
 #
-# Needs Go, Java 17+, kubectl and openssl. Builds etcd and kube-apiserver from source once (module proxy) into
-# ${EGRESS_GUARD_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/egress-guard-e2e}, reused while the versions
-# below are unchanged; starts them on loopback (TLS, RBAC, a service-account issuer); installs Istio's and the
-# Gateway API's CRDs; runs egress-guard (target/quarkus-app, built when absent) as a process under the token
-# of the chart's ServiceAccount; registers it through a ValidatingWebhookConfiguration derived from
-# deploy/manifests/egress-guard.yaml; then runs the scenarios and prints `ok NAME` or `failed NAME: reason`.
-# Exits 0 only when every scenario passed. KEEP=1 leaves the work directory (logs, kubeconfigs) in place.
-# BENCH=N (default 1000) objects for the latency measurement; BENCH=0 skips it.
+# Needs Go, Java 17+, kubectl, openssl and curl. Builds etcd and kube-apiserver from source once (through the
+# Go module proxy) into ${EGRESS_GUARD_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/egress-guard-e2e}, reused
+# while the versions below are unchanged (the Go module and build caches live there too); starts them on
+# loopback (TLS, RBAC, a service-account issuer; no kubelet, no controllers); installs Istio's and the Gateway
+# API's CRDs from their Go modules; runs egress-guard (target/quarkus-app, built when absent; the serial
+# collector, as the images) as a process under the token of the chart's ServiceAccount; registers it through
+# the ValidatingWebhookConfiguration of deploy/manifests/egress-guard.yaml with clientConfig.url pointed at the
+# process; then runs the scenarios and prints `ok NAME (details)` or `failed NAME: reason` for each, and the
+# latency of 1,000 ServiceEntries created and updated with and without the webhook.
+# Exits 0 only when every scenario passed.
+#   KEEP=1         keep the work directory (logs of etcd, kube-apiserver, egress-guard; kubeconfigs)
+#   SHOW_OUTPUT=1  print kubectl's output for a denial, a warning and the webhook being unavailable
+#   BENCH=N        objects for the latency measurement (default 1000); BENCH=0 skips it
+#   KUBE_VERSION, ETCD_VERSION, ISTIO_API_VERSION, GATEWAY_API_VERSION: see below
 set -euo pipefail
 trap 'echo "apiserver-e2e.sh: stopped by a failing command at line $LINENO" >&2' ERR
 cd "$(dirname "$0")/../.."
