@@ -57,6 +57,8 @@ public class AdmissionHandler {
     MeterRegistry metrics;
 
     private final ObjectMapper json = new ObjectMapper();
+    /** What this process admitted and the informers have not delivered yet (see {@link RecentAdmissions}). */
+    private final RecentAdmissions recent = new RecentAdmissions(java.time.Duration.ofSeconds(5));
     private Engine engine;
 
     @PostConstruct
@@ -148,7 +150,9 @@ public class AdmissionHandler {
         boolean judged = kind != null && !operation.equals("CONNECT");
         boolean delete = operation.equals("DELETE");
         ClusterState state = judged ? states.state() : null;
-        MeshSnapshot before = state != null && state.ready() ? state.snapshot() : null;
+        boolean live = state instanceof InformerClusterState;
+        MeshSnapshot before = state != null && state.ready()
+                ? (live ? recent.overlay(state.snapshot()) : state.snapshot()) : null;
         boolean ignored = before != null && ignoredNamespace(before, kind, request, delete);
 
         Resource resource = null;
@@ -184,6 +188,10 @@ public class AdmissionHandler {
         }
         AdmissionDecision.Outcome o = AdmissionDecision.decide(uid, new AdmissionDecision.Facts(config.mode(),
                 operation, judged, ignored, unreadable, before != null, findings));
+        if (live && before != null && ref != null && unreadable == null && o.answer().allowed()
+                && !request.path("dryRun").asBoolean(false)) {
+            recent.admitted(before, ref, delete ? null : resource);
+        }
         for (Finding f : o.reported()) {
             metrics.counter("egress_guard_findings_total", "code", f.code(), "severity", f.severity().label()).increment();
         }
