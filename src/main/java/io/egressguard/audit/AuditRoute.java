@@ -1,7 +1,7 @@
 package io.egressguard.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.egressguard.cli.ReportFormat;
+import io.egressguard.report.ReportFormat;
 import io.quarkus.vertx.http.ManagementInterface;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

@@ -1,6 +1,6 @@
 package io.egressguard.audit;
 
-import io.egressguard.cli.Report;
+import io.egressguard.report.Report;
 import io.egressguard.engine.Engine;
 import io.egressguard.engine.EngineConfig;
 import io.egressguard.mesh.MeshSnapshot;

@@ -1,5 +1,6 @@
 package io.egressguard.cli;
 
+import io.egressguard.report.Report;
 import io.egressguard.engine.EngineConfig;
 import io.egressguard.load.ModelTypes;
 import io.egressguard.mesh.MeshSettings;

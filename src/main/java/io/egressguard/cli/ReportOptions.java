@@ -1,5 +1,7 @@
 package io.egressguard.cli;
 
+import io.egressguard.report.Report;
+import io.egressguard.report.ReportFormat;
 import io.egressguard.engine.EngineConfig;
 import io.egressguard.model.Severity;
 import io.egressguard.rules.Catalogue;

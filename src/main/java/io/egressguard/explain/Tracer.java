@@ -3,7 +3,7 @@ package io.egressguard.explain;
 import io.egressguard.engine.Engine;
 import io.egressguard.engine.EngineConfig;
 import io.egressguard.explain.Hop.Verdict;
-import io.egressguard.istio.DestinationRuleLookup;
+import io.egressguard.mesh.DestinationRuleLookup;
 import io.egressguard.istio.Hosts;
 import io.egressguard.mesh.Binding;
 import io.egressguard.mesh.DestinationRuleInfo;

@@ -1,10 +1,10 @@
 package io.egressguard.mesh;
 
 import io.egressguard.istio.ExportTo;
-import io.egressguard.istio.GatewayApiRoutes;
+import io.egressguard.mesh.GatewayApiRoutes;
 import io.egressguard.istio.Hosts;
 import io.egressguard.istio.Labels;
-import io.egressguard.istio.VirtualServiceRoutes;
+import io.egressguard.mesh.VirtualServiceRoutes;
 import io.egressguard.model.Kind;
 import io.egressguard.model.ObjectRef;
 import io.egressguard.model.Resource;

@@ -1,6 +1,6 @@
 package io.egressguard.rules;
 
-import io.egressguard.istio.GatewayApiRoutes;
+import io.egressguard.mesh.GatewayApiRoutes;
 import io.egressguard.istio.Hosts;
 import io.egressguard.istio.Labels;
 import io.egressguard.mesh.Binding;

@@ -1,6 +1,6 @@
 package io.egressguard.rules;
 
-import io.egressguard.istio.VirtualServiceRoutes;
+import io.egressguard.mesh.VirtualServiceRoutes;
 import io.egressguard.mesh.Binding;
 import io.egressguard.mesh.GatewayWorkload;
 import io.egressguard.mesh.MeshSnapshot;

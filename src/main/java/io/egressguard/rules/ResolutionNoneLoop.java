@@ -32,7 +32,7 @@ final class ResolutionNoneLoop implements Rule {
         for (EgressHops.GatewayHop hop : EgressHops.gatewayHops(s, s.routes(target.ref()))) {
             EgressHops.serviceEntry(s, hop).filter(ServiceEntryInfo::forwardsToOriginalDestination).ifPresent(se ->
                     ctx.report(hop.destination().path() + (target.kind() == Kind.VIRTUAL_SERVICE ? ".host" : ".name"),
-                            "no endpoint at the gateway (503 UH or reset): it forwards " + hop.destination().host()
+                            "gateway has no endpoint (503 UH/reset): it forwards " + hop.destination().host()
                                     + " but " + se.ref() + " has resolution NONE",
                             se.ref()));
         }
@@ -47,8 +47,8 @@ final class ResolutionNoneLoop implements Rule {
                     continue;
                 }
                 if (EgressHops.serviceEntry(s, hop).filter(found -> found.ref().equals(se.ref())).isPresent()) {
-                    ctx.report("spec.resolution", "no endpoint at the gateway (503 UH or reset): resolution NONE on " + host
-                            + ", which egress gateway " + hop.gateway() + " forwards; use DNS", hop.rule().source());
+                    ctx.report("spec.resolution", "gateway has no endpoint (503 UH/reset): resolution NONE on " + host
+                            + ", forwarded by " + hop.gateway() + "; use DNS", hop.rule().source());
                     return;
                 }
             }

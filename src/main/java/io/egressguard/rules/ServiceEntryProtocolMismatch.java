@@ -1,6 +1,6 @@
 package io.egressguard.rules;
 
-import io.egressguard.istio.DestinationRuleLookup;
+import io.egressguard.mesh.DestinationRuleLookup;
 import io.egressguard.mesh.DestinationRuleInfo;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.mesh.RouteRule;

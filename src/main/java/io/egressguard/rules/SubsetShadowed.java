@@ -1,6 +1,6 @@
 package io.egressguard.rules;
 
-import io.egressguard.istio.DestinationRuleLookup;
+import io.egressguard.mesh.DestinationRuleLookup;
 import io.egressguard.istio.Hosts;
 import io.egressguard.mesh.DestinationRuleInfo;
 import io.egressguard.mesh.GatewayWorkload;

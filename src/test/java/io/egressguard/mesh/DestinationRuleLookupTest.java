@@ -1,5 +1,6 @@
-package io.egressguard.istio;
+package io.egressguard.mesh;
 
+import io.egressguard.istio.Hosts;
 import io.egressguard.TestMesh;
 import io.egressguard.mesh.MeshSnapshot;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,4 @@
-package io.egressguard.istio;
+package io.egressguard.mesh;
 
 import io.egressguard.TestMesh;
 import io.egressguard.mesh.Binding;

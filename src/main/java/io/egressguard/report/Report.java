@@ -1,4 +1,4 @@
-package io.egressguard.cli;
+package io.egressguard.report;
 
 import io.egressguard.model.Finding;
 import io.egressguard.model.ObjectRef;

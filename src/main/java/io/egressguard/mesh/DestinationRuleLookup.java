@@ -1,5 +1,6 @@
-package io.egressguard.istio;
+package io.egressguard.mesh;
 
+import io.egressguard.istio.Hosts;
 import io.egressguard.mesh.DestinationRuleInfo;
 import io.egressguard.mesh.MeshSnapshot;
 

@@ -1,4 +1,4 @@
-package io.egressguard.cli;
+package io.egressguard.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,8 @@
-package io.egressguard.explain;
+package io.egressguard.webhook;
 
+import io.egressguard.explain.TraceFormat;
+import io.egressguard.explain.TraceRequest;
+import io.egressguard.explain.Tracer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.egressguard.engine.Engine;
 import io.egressguard.engine.EngineConfig;

@@ -1,5 +1,7 @@
-package io.egressguard.istio;
+package io.egressguard.mesh;
 
+import io.egressguard.istio.Hosts;
+import io.egressguard.istio.ExportTo;
 import io.egressguard.mesh.Binding;
 import io.egressguard.mesh.RouteDestination;
 import io.egressguard.mesh.RouteRule;
