@@ -41,11 +41,21 @@ public record GatewayWorkload(String serviceHost, String namespace, Map<Integer,
         return !servicePorts.isEmpty();
     }
 
-    /** The pod port a Service port lands on: the same number when the Service is unknown, null when named. */
+    /**
+     * Where Istio's default gateway install sends its Service ports (80 to 8080, 443 to 8443): assumed for a
+     * gateway whose Service is not in the state.
+     */
+    static final Map<Integer, Integer> DEFAULT_INSTALL_TARGETS = Map.of(80, 8080, 443, 8443);
+
+    /**
+     * The pod port a Service port lands on: null when the targetPort is named; for a Service not in the state,
+     * the default install's mapping, else the same number.
+     */
     public Integer targetPort(int servicePort) {
         Integer t = servicePorts.get(servicePort);
         if (t == null) {
-            return servicePort;
+            return servicePorts.isEmpty() && service == null
+                    ? DEFAULT_INSTALL_TARGETS.getOrDefault(servicePort, servicePort) : servicePort;
         }
         return t == NAMED_TARGET ? null : t;
     }
