@@ -9,7 +9,7 @@
 # loopback (TLS, RBAC, a service-account issuer; no kubelet, no controllers); installs Istio's and the Gateway
 # API's CRDs from their Go modules; runs egress-guard (target/quarkus-app, built when absent; the serial
 # collector, as the images) as a process under the token of the chart's ServiceAccount; registers it through
-# the ValidatingWebhookConfiguration of deploy/manifests/egress-guard.yaml with clientConfig.url pointed at the
+# the ValidatingWebhookConfiguration of deploy/manifests/egress-guard-webhook.yaml with clientConfig.url pointed at the
 # process; then runs the scenarios and prints `ok NAME (details)` or `failed NAME: reason` for each, and the
 # latency of 1,000 ServiceEntries created and updated with and without the webhook.
 # Exits 0 only when every scenario passed.
@@ -197,9 +197,10 @@ kubectl wait --for condition=Established crd --all --timeout 60s >/dev/null
 
 # The rendered chart: its documents by kind.
 manifest=deploy/manifests/egress-guard.yaml
+webhook_manifest=deploy/manifests/egress-guard-webhook.yaml  # the webhook configuration, applied last
 chart_docs() { # KIND...: the documents of these kinds
   awk -v kinds=" $* " 'BEGIN { RS = "\n---\n" } { k = $0; sub(/.*\nkind: */, "", k); sub(/\n.*/, "", k) }
-    index(kinds, " " k " ") { print "---"; print }' "$manifest"
+    index(kinds, " " k " ") { print "---"; print }' "$manifest" "$webhook_manifest"
 }
 log "chart: Namespace, ServiceAccount, ClusterRole, ClusterRoleBinding"
 chart_docs Namespace ServiceAccount ClusterRole ClusterRoleBinding | kubectl apply -f - >/dev/null
@@ -501,10 +502,18 @@ if ((rc == 0)); then
 else
   failed explain-cli "exit $rc: $(grep -v '^ *[0-9]*\. ok\|^  *- ' <<<"$out" | oneline)"
 fi
-out=$(curl -fsS "http://127.0.0.1:$mgmt_port/explain?from=payments&to=registry.npmjs.org:443" 2>&1) && rc=0 || rc=$?
+# /explain and /q/audit reveal the topology: a bearer token checked with TokenReview and SubjectAccessReview,
+# here of a ServiceAccount bound to the chart's topology-reader ClusterRole; without one, 401.
+kubectl -n egress-guard create serviceaccount topology-reader >/dev/null
+kubectl create clusterrolebinding e2e-topology-reader --clusterrole egress-guard-topology-reader \
+  --serviceaccount egress-guard:topology-reader >/dev/null
+reader=$(kubectl create token topology-reader -n egress-guard --duration 1h)
+code=$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$mgmt_port/q/audit" 2>&1) || true
+if [[ $code == 401 ]]; then ok management-token "/q/audit without a token: 401"; else failed management-token "/q/audit without a token: $code"; fi
+out=$(curl -fsS -H "Authorization: Bearer $reader" "http://127.0.0.1:$mgmt_port/explain?from=payments&to=registry.npmjs.org:443" 2>&1) && rc=0 || rc=$?
 if ((rc == 0)) && grep -q 'registry.npmjs.org' <<<"$out"; then ok explain-endpoint; else failed explain-endpoint "$(oneline <<<"$out")"; fi
 sleep "${AUDIT_INTERVAL_WAIT:-6}"   # one audit interval after the last change
-out=$(curl -fsS "http://127.0.0.1:$mgmt_port/q/audit" 2>&1) && rc=0 || rc=$?
+out=$(curl -fsS -H "Authorization: Bearer $reader" "http://127.0.0.1:$mgmt_port/q/audit" 2>&1) && rc=0 || rc=$?
 if ((rc == 0)) && [[ $(summary <<<"$out") == "$cli_summary" ]]; then
   ok q-audit "same summary as the CLI"
 elif ((rc == 0)) && [[ -n $(summary <<<"$out") ]]; then
