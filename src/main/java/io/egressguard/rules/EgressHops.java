@@ -126,18 +126,33 @@ final class EgressHops {
      * a protocol the route's section can match. Routes that cannot match carry no traffic (EG209, EG505 say why).
      */
     static boolean carriesTraffic(MeshSnapshot s, GatewayHop hop) {
+        return carryingServer(s, hop).isPresent();
+    }
+
+    /**
+     * The server (listener) of the hop's gateway that carries the route: right port, a common host, and a
+     * protocol the route's section can match. A Gateway API TLS listener in Terminate mode carries a TLSRoute
+     * from Istio 1.30 (the gateway terminates, then forwards the decrypted stream).
+     */
+    static Optional<GatewayServer> carryingServer(MeshSnapshot s, GatewayHop hop) {
         RouteRule r = hop.rule();
         for (GatewayServer srv : s.servers(hop.gateway())) {
             boolean sectionFits = switch (r.section()) {
                 case HTTP -> srv.servesHttp();
-                case TLS -> srv.servesTlsPassthrough();
+                case TLS -> srv.servesTlsPassthrough() || terminatesTlsRoutes(s, hop.gateway(), srv);
                 case TCP -> true;
             };
             if (sectionFits && r.matchesPort(srv.port()) && r.hosts().stream().anyMatch(h -> srv.acceptsHost(h, r.namespace()))) {
-                return true;
+                return Optional.of(srv);
             }
         }
-        return false;
+        return Optional.empty();
+    }
+
+    /** A Gateway API TLS listener that terminates, where Istio 1.30 and later attach TLSRoutes. */
+    static boolean terminatesTlsRoutes(MeshSnapshot s, Binding gateway, GatewayServer srv) {
+        return gateway.type() == Binding.Type.KUBERNETES_GATEWAY && "TLS".equals(srv.protocol()) && !srv.passthrough()
+                && GatewayApiRules.RouteCannotAttach.tlsRouteOnTerminate(s);
     }
 
     /** Ports the ServiceEntries for {@code host} declare, as seen from {@code namespace}. */

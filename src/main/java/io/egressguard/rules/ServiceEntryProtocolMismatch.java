@@ -49,7 +49,17 @@ final class ServiceEntryProtocolMismatch implements Rule {
                     continue;
                 }
                 RouteRule rule = hop.rule();
-                if (rule.section() == Section.TLS && PLAINTEXT.contains(protocol)) {
+                boolean terminated = rule.section() == Section.TLS && EgressHops.carryingServer(s, hop)
+                        .filter(srv -> EgressHops.terminatesTlsRoutes(s, hop.gateway(), srv)).isPresent();
+                if (terminated && ENCRYPTED.contains(protocol) && !originatesTls(ctx, EgressHops.proxyNamespace(s, hop.gateway()),
+                        EgressHops.proxyLabels(s, hop.gateway()), host, se, hop.port())) {
+                    // the listener terminated the client's TLS: without origination the stream leaves in plain text
+                    ctx.report("spec.ports", "wrong protocol to " + host + ": port " + hop.port() + " is " + protocol
+                            + " but egress gateway " + hop.gateway() + " terminates TLS and forwards plain text without "
+                            + "TLS origination", rule.source());
+                    return;
+                }
+                if (rule.section() == Section.TLS && !terminated && PLAINTEXT.contains(protocol)) {
                     ctx.report("spec.ports", "wrong protocol to " + host + ": port " + hop.port() + " is " + protocol
                             + " but egress gateway " + hop.gateway() + " passes TLS through; declare it TLS/HTTPS", rule.source());
                     return;
