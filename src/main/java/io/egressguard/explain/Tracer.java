@@ -275,7 +275,7 @@ public final class Tracer {
 
         boolean tlsPort() {
             String protocol = s.serviceEntryFor(q.host(), q.namespace()).map(se -> se.ports().get(q.port())).orElse(null);
-            return protocol == null || protocol.equals("TLS") || protocol.equals("HTTPS");
+            return protocol == null || ServiceEntryInfo.carriesTls(protocol);
         }
 
         String whyNoMatch(List<RouteRule> rules) {

@@ -25,6 +25,14 @@ public record ServiceEntryInfo(ObjectRef ref, List<String> hosts, Map<Integer, S
         return hosts.stream().anyMatch(h -> Hosts.covers(h, host));
     }
 
+    /**
+     * True for a port protocol that carries TLS (TLS, HTTPS): the only ports where sidecars build SNI chains
+     * (pilot buildSidecarOutboundTLSFilterChainOpts) and where plain text from a gateway is refused.
+     */
+    public static boolean carriesTls(String protocol) {
+        return "TLS".equals(protocol) || "HTTPS".equals(protocol);
+    }
+
     /** The resolution forwards to the original destination IP: behind a gateway, the gateway itself. */
     public boolean forwardsToOriginalDestination() {
         return "NONE".equals(resolution);

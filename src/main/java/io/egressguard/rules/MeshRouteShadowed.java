@@ -34,8 +34,28 @@ final class MeshRouteShadowed implements Rule {
                     continue;
                 }
                 List<RouteRule> sameHost = s.meshRoutesFor(host).stream().filter(r -> r.hosts().contains(host)).toList();
+                // The precedence differs only for namespaces that own or are named by a non-public route for the
+                // host; every other client namespace gets the same answer, computed once.
+                java.util.Set<String> distinct = new java.util.HashSet<>();
+                for (RouteRule r : sameHost) {
+                    if (!r.exportTo().isPublic()) {
+                        distinct.add(r.namespace());
+                        distinct.addAll(r.exportTo().entries());
+                    }
+                }
+                ObjectRef shared = null;
+                boolean sharedKnown = false;
                 for (String client : s.clientNamespaces(mine.clients())) {
-                    ObjectRef winner = winner(s, sameHost, client, mine);
+                    ObjectRef winner;
+                    if (distinct.contains(client)) {
+                        winner = winner(s, sameHost, client, mine);
+                    } else {
+                        if (!sharedKnown) {
+                            shared = winner(s, sameHost, client, mine);
+                            sharedKnown = true;
+                        }
+                        winner = shared;
+                    }
                     if (winner != null && !winner.equals(target.ref()) && !sendsToEgressGateway(s, winner, host)) {
                         ctx.report("spec.hosts[" + i + "]", "sidecars skip the egress gateway: in " + client + " they apply "
                                 + winner + " for " + host + " and ignore this one's mesh routes", winner);

@@ -5,11 +5,11 @@ import io.egressguard.mesh.GatewayServer;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.mesh.RouteRule;
 import io.egressguard.mesh.Section;
+import io.egressguard.mesh.ServiceEntryInfo;
 import io.egressguard.model.Resource;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * EG209: the route's protocol section cannot match what the proxy sees. At a gateway, {@code http} routes
@@ -19,7 +19,6 @@ import java.util.Set;
  */
 final class RouteSectionMismatch implements Rule {
 
-    private static final Set<String> TLS_PROTOCOLS = Set.of("TLS", "HTTPS");
 
     @Override
     public Catalogue code() {
@@ -74,8 +73,8 @@ final class RouteSectionMismatch implements Rule {
             }
             // Sidecars build TLS (SNI) chains only on TLS/HTTPS ports (pilot buildSidecarOutboundTLSFilterChainOpts):
             // on a TCP or protocol-less (sniffed) port a tls match never applies and the host is sent directly.
-            if (r.section() == Section.HTTP && TLS_PROTOCOLS.contains(protocol)
-                    || r.section() == Section.TLS && !TLS_PROTOCOLS.contains(protocol)) {
+            if (r.section() == Section.HTTP && ServiceEntryInfo.carriesTls(protocol)
+                    || r.section() == Section.TLS && !ServiceEntryInfo.carriesTls(protocol)) {
                 return "never matches: mesh " + r.section().field() + " match on port " + r.port()
                         + ", which the ServiceEntry for " + host + " declares " + (protocol.isEmpty() ? "without protocol" : protocol)
                         + (r.section() == Section.TLS ? "; sidecars send the host directly" : "");

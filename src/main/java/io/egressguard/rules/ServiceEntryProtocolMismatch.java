@@ -23,7 +23,6 @@ import java.util.Set;
 final class ServiceEntryProtocolMismatch implements Rule {
 
     private static final Set<String> PLAINTEXT = Set.of("HTTP", "HTTP2", "GRPC", "GRPC-WEB");
-    private static final Set<String> ENCRYPTED = Set.of("TLS", "HTTPS");
 
     @Override
     public Catalogue code() {
@@ -51,7 +50,7 @@ final class ServiceEntryProtocolMismatch implements Rule {
                 RouteRule rule = hop.rule();
                 boolean terminated = rule.section() == Section.TLS && EgressHops.carryingServer(s, hop)
                         .filter(srv -> EgressHops.terminatesTlsRoutes(s, hop.gateway(), srv)).isPresent();
-                if (terminated && ENCRYPTED.contains(protocol) && !originatesTls(ctx, EgressHops.proxyNamespace(s, hop.gateway()),
+                if (terminated && ServiceEntryInfo.carriesTls(protocol) && !originatesTls(ctx, EgressHops.proxyNamespace(s, hop.gateway()),
                         EgressHops.proxyLabels(s, hop.gateway()), host, se, hop.port())) {
                     // the listener terminated the client's TLS: without origination the stream leaves in plain text
                     ctx.report("spec.ports", "wrong protocol to " + host + ": port " + hop.port() + " is " + protocol
@@ -64,7 +63,7 @@ final class ServiceEntryProtocolMismatch implements Rule {
                             + " but egress gateway " + hop.gateway() + " passes TLS through; declare it TLS/HTTPS", rule.source());
                     return;
                 }
-                if (rule.section() == Section.HTTP && ENCRYPTED.contains(protocol)
+                if (rule.section() == Section.HTTP && ServiceEntryInfo.carriesTls(protocol)
                         && !originatesTls(ctx, EgressHops.proxyNamespace(s, hop.gateway()), EgressHops.proxyLabels(s, hop.gateway()),
                                 host, se, hop.port())) {
                     ctx.report("spec.ports", "wrong protocol to " + host + ": port " + hop.port() + " is " + protocol
