@@ -105,6 +105,9 @@ func egClass(t egTrace) (string, string) {
 			}
 			return "no-route", t.Outcome
 		case "service-entry":
+			if h.Code == "" && strings.Contains(h.Summary, "BlackHoleCluster") {
+				return "blackhole", t.Outcome
+			}
 			switch h.Code {
 			case "EG101":
 				return "no-endpoints", t.Outcome

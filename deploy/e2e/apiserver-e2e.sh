@@ -202,8 +202,10 @@ chart_docs() { # KIND...: the documents of these kinds
   awk -v kinds=" $* " 'BEGIN { RS = "\n---\n" } { k = $0; sub(/.*\nkind: */, "", k); sub(/\n.*/, "", k) }
     index(kinds, " " k " ") { print "---"; print }' "$manifest" "$webhook_manifest"
 }
-log "chart: Namespace, ServiceAccount, ClusterRole, ClusterRoleBinding"
+log "chart: Namespace, ServiceAccount, ClusterRole, ClusterRoleBinding, the mesh config's Role"
 chart_docs Namespace ServiceAccount ClusterRole ClusterRoleBinding | kubectl apply -f - >/dev/null
+kubectl create namespace istio-system --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+chart_docs Role RoleBinding | kubectl apply -f - >/dev/null
 
 # The webhook process runs with the ServiceAccount's token only: readiness proves the ClusterRole is enough.
 token=$(kubectl create token egress-guard -n egress-guard --duration 2h)

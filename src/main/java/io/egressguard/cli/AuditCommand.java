@@ -61,7 +61,7 @@ public final class AuditCommand implements Callable<Integer> {
         }
         List<Resource> resources;
         try {
-            resources = readCluster(kubeconfig, context, err, "egress-guard audit");
+            resources = readCluster(kubeconfig, context, report.rootNamespace, err, "egress-guard audit");
         } catch (ClusterAccess.Failure e) {
             err.println("egress-guard audit: " + e.getMessage());
             return Cli.USAGE;
@@ -76,7 +76,7 @@ public final class AuditCommand implements Callable<Integer> {
     }
 
     /** Every object of the kinds egress-guard reads, from the cluster the kubeconfig (and context) names. */
-    static List<Resource> readCluster(Path kubeconfig, String context, PrintWriter err, String command)
+    static List<Resource> readCluster(Path kubeconfig, String context, String rootNamespace, PrintWriter err, String command)
             throws ClusterAccess.Failure {
         Config config = ClusterAccess.config(kubeconfig, context);
         List<Resource> resources = new ArrayList<>();
@@ -85,15 +85,17 @@ public final class AuditCommand implements Callable<Integer> {
             long order = 0;
             for (Kind k : ModelTypes.CLUSTER_KINDS) {
                 try {
-                    var op = client.resources(ModelTypes.classOf(k));
-                    List<? extends HasMetadata> items = k.namespaced() ? op.inAnyNamespace().list().getItems()
-                            : op.list().getItems();
+                    List<? extends HasMetadata> items = ModelTypes.list(client, k, rootNamespace);
                     for (HasMetadata o : items) {
                         resources.add(new Resource(new ObjectRef(k, k.namespaced() ? o.getMetadata().getNamespace() : null,
                                 o.getMetadata().getName()), o, Resource.Origin.of("cluster"), order++));
                     }
                 } catch (KubernetesClientException e) {
-                    if (e.getCode() == 404) {
+                    if (k == Kind.CONFIG_MAP && e.getCode() > 0) {
+                        err.println(command + ": the mesh config (ConfigMap " + rootNamespace + "/"
+                                + ModelTypes.MESH_CONFIG_NAME + ") cannot be read (HTTP " + e.getCode()
+                                + "): outboundTrafficPolicy taken as ALLOW_ANY");
+                    } else if (e.getCode() == 404) {
                         err.println(command + ": " + k.displayName() + " is not served by this cluster (skipped)");
                     } else if (e.getCode() > 0) {
                         throw new ClusterAccess.Failure("cannot list " + k.displayName() + " objects: HTTP " + e.getCode()

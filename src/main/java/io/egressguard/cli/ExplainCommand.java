@@ -101,7 +101,7 @@ public final class ExplainCommand implements Callable<Integer> {
         List<Resource> resources;
         if (paths.isEmpty()) {
             try {
-                resources = AuditCommand.readCluster(kubeconfig, context, err, "egress-guard explain");
+                resources = AuditCommand.readCluster(kubeconfig, context, rootNamespace, err, "egress-guard explain");
             } catch (ClusterAccess.Failure e) {
                 err.println("egress-guard explain: " + e.getMessage());
                 return Cli.USAGE;

@@ -180,6 +180,8 @@ public final class Tracer {
             final List<String> details = new ArrayList<>();
             final Set<ObjectRef> hidden = new LinkedHashSet<>();
             final Set<ObjectRef> notForMesh = new LinkedHashSet<>();
+            /** Visible routes the namespace's Sidecar does not import (egress.hosts). */
+            final Set<ObjectRef> notImported = new LinkedHashSet<>();
         }
 
         /**
@@ -202,9 +204,18 @@ public final class Tracer {
                             : " is attached to a Gateway only (no ServiceEntry or Service parentRef): sidecars do not apply it"));
                 }
             }
-            List<ObjectRef> visible = s.sidecarPrecedence(s.meshRoutesFor(q.host()), q.namespace());
+            List<ObjectRef> visible = new ArrayList<>(s.sidecarPrecedence(s.meshRoutesFor(q.host()), q.namespace()));
+            for (ObjectRef src : List.copyOf(visible)) {
+                if (!s.importsRoutes(q.namespace(), src)) {
+                    visible.remove(src);
+                    c.notImported.add(src);
+                    c.details.add("not applied: " + src + " is in namespace " + src.namespace() + ", which "
+                            + s.sidecarScope(q.namespace()).map(x -> x.ref().toString()).orElse("the Sidecar")
+                            + " does not import (egress.hosts)");
+                }
+            }
             for (var e : mesh.entrySet()) {
-                if (!visible.contains(e.getKey())) {
+                if (!visible.contains(e.getKey()) && !c.notImported.contains(e.getKey())) {
                     var exportTo = e.getValue().get(0).exportTo();
                     c.hidden.add(e.getKey());
                     c.details.add("not applied: " + e.getKey() + " is not exported to " + q.namespace() + " (exportTo "
@@ -246,8 +257,8 @@ public final class Tracer {
             if (!r.matchesPort(q.port()) || !r.sourceMatch().selects(q.namespace(), q.podLabels())) {
                 return false;
             }
-            if ((r.section() != Section.HTTP || q.port() != 80) && hiddenServiceEntry()) {
-                return false; // no listener for the host in this sidecar's scope (EG104)
+            if ((r.section() != Section.HTTP || q.port() != 80) && (hiddenServiceEntry() || serviceEntryNotImported())) {
+                return false; // no listener for the host in this sidecar's scope (EG104, EG215)
             }
             if (TraceRequest.HTTP.equals(q.protocol())) {
                 return r.section() == Section.HTTP;
@@ -271,6 +282,11 @@ public final class Tracer {
             var declared = s.serviceEntriesDeclaring(q.host());
             return !declared.isEmpty() && s.serviceEntryFor(q.host(), q.namespace()).isEmpty()
                     && declared.stream().noneMatch(se -> se.ref().namespace().equals(q.namespace()));
+        }
+
+        /** True when a ServiceEntry visible to the namespace declares the host but its Sidecar does not import it. */
+        boolean serviceEntryNotImported() {
+            return s.serviceEntryFor(q.host(), q.namespace()).isPresent() && !s.importsHost(q.namespace(), q.host());
         }
 
         boolean tlsPort() {
@@ -303,6 +319,10 @@ public final class Tracer {
                         .collect(java.util.stream.Collectors.joining(" or ")) + " (sourceNamespace/sourceLabels; the "
                         + "client's pod labels are given as --from NAMESPACE/LABELS)";
             }
+            if (hiddenServiceEntry() || serviceEntryNotImported()) {
+                return "is never used: the sidecar has no listener for " + q.host() + ", whose ServiceEntry is not in its "
+                        + "scope (" + (hiddenServiceEntry() ? "exportTo" : "not imported by the Sidecar's egress.hosts") + ")";
+            }
             return "has no mesh route whose sniHosts cover " + q.host();
         }
 
@@ -311,8 +331,14 @@ public final class Tracer {
             if (!gatewayConfigured(q.host(), q.port())) {
                 return null;
             }
+            if (!c.notImported.isEmpty()) {
+                return Catalogue.EG214;
+            }
             if (!c.hidden.isEmpty()) {
                 return Catalogue.EG211;
+            }
+            if (serviceEntryNotImported() && !s.meshRoutesFor(q.host()).isEmpty()) {
+                return Catalogue.EG215;
             }
             return s.meshRoutesFor(q.host()).isEmpty() ? Catalogue.EG201 : Catalogue.EG205;
         }
@@ -598,6 +624,12 @@ public final class Tracer {
                     : s.serviceEntryFor(host, proxyNamespace);
             List<ObjectRef> objects = found.map(se -> List.of(se.ref())).orElse(List.of());
             List<String> details = new ArrayList<>();
+            if (!viaGateway && found.isPresent() && !s.importsHost(proxyNamespace, host)) {
+                details.add(found.get().ref() + " declares " + host + ", but "
+                        + s.sidecarScope(proxyNamespace).map(x -> x.ref().toString()).orElse("the Sidecar")
+                        + " does not import it (egress.hosts): the sidecar has no cluster or listener for it");
+                found = Optional.empty();
+            }
             String proxy = viaGateway ? "the egress gateway (" + proxyNamespace + ")" : "the sidecar (" + proxyNamespace + ")";
             if (stopped) {
                 add(HopKind.SERVICE_ENTRY, Verdict.SKIPPED, host + ":" + port + ": not reached", objects, details, null, null);
@@ -620,10 +652,10 @@ public final class Tracer {
                     stop(HopKind.SERVICE_ENTRY, "no ServiceEntry visible to " + proxy + " declares " + host
                                     + ": it is unknown to the mesh registry and the gateway has no cluster for it",
                             objects, details, hostname ? Catalogue.EG504 : Catalogue.EG212);
-                } else {
-                    details.add("with outboundTrafficPolicy ALLOW_ANY (Istio's default) the sidecar passes it through "
-                            + "(PassthroughCluster); with REGISTRY_ONLY it answers 502 / resets the connection");
-                    add(HopKind.SERVICE_ENTRY, Verdict.INFO, "no ServiceEntry visible to " + proxy + " declares " + host,
+                } else if (!outbound(proxyNamespace, objects, details, "no ServiceEntry in the scope of " + proxy
+                        + " declares " + host)) {
+                    add(HopKind.SERVICE_ENTRY, Verdict.INFO, "no ServiceEntry in the scope of " + proxy + " declares "
+                            + host + ": outboundTrafficPolicy ALLOW_ANY passes it through (PassthroughCluster)",
                             objects, details, null, null);
                 }
                 return;
@@ -639,10 +671,11 @@ public final class Tracer {
                 return;
             }
             if (!viaGateway && protocol == null) {
-                details.add("the sidecar has no listener for this port of the host: the request is passed through "
-                        + "(outboundTrafficPolicy ALLOW_ANY, Istio's default) or refused (REGISTRY_ONLY)");
-                add(HopKind.SERVICE_ENTRY, Verdict.INFO, se.ref() + " declares " + host + " but not port " + port, objects,
-                        details, null, null);
+                if (!outbound(proxyNamespace, objects, details, se.ref() + " declares " + host + " but not port " + port)) {
+                    add(HopKind.SERVICE_ENTRY, Verdict.INFO, se.ref() + " declares " + host + " but not port " + port
+                                    + ": outboundTrafficPolicy ALLOW_ANY passes it through (PassthroughCluster)", objects,
+                            details, null, null);
+                }
                 return;
             }
             if (viaGateway && protocol == null) {
@@ -792,6 +825,28 @@ public final class Tracer {
         }
 
         /** A hop where the request fails: every later hop on the path is not reached. */
+        /**
+         * Traffic the sidecar has no listener or cluster for: with outboundTrafficPolicy REGISTRY_ONLY (the
+         * namespace's Sidecar or the mesh config) it goes to BlackHoleCluster and the request stops here (true);
+         * with ALLOW_ANY it is passed through (false, the caller says so).
+         */
+        boolean outbound(String namespace, List<ObjectRef> objects, List<String> details, String why) {
+            MeshSnapshot.OutboundTrafficPolicy policy = s.outboundTrafficPolicy(namespace);
+            details.add("outboundTrafficPolicy " + policy.mode() + " for sidecars in " + namespace
+                    + (policy.source() == null ? " (Istio's default)" : " (set by " + policy.source() + ")"));
+            if (!policy.registryOnly()) {
+                return false;
+            }
+            List<ObjectRef> all = new ArrayList<>(objects);
+            all.add(policy.source());
+            add(HopKind.SERVICE_ENTRY, Verdict.BROKEN, why + ": outboundTrafficPolicy REGISTRY_ONLY sends it to "
+                    + "BlackHoleCluster (502 for HTTP, a reset otherwise)", all, details, null,
+                    "Declare the host in a ServiceEntry that the sidecars of " + namespace + " see (exported to the "
+                            + "namespace and imported by its Sidecar's egress.hosts), or route it to the egress gateway.");
+            stopped = true;
+            return true;
+        }
+
         void stop(HopKind kind, String summary, List<ObjectRef> objects, List<String> details, Catalogue code) {
             add(kind, Verdict.BROKEN, summary, objects, details, code, code.fix());
             stopped = true;

@@ -6,7 +6,12 @@ import io.fabric8.istio.api.networking.v1.Gateway;
 import io.fabric8.istio.api.networking.v1.ServiceEntry;
 import io.fabric8.istio.api.networking.v1.Sidecar;
 import io.fabric8.istio.api.networking.v1.VirtualService;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ConfigMapList;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -42,15 +47,48 @@ public final class ModelTypes {
         CLASSES.put(Kind.SERVICE, Service.class);
         CLASSES.put(Kind.DEPLOYMENT, Deployment.class);
         CLASSES.put(Kind.POD, Pod.class);
+        CLASSES.put(Kind.CONFIG_MAP, ConfigMap.class);
     }
 
     /**
      * The kinds read from a live cluster (informers and the {@code audit} command): everything the rules use,
-     * except Pods (gateway workloads are known from Deployments) and Sidecars (no rule reads them yet).
+     * except Pods (gateway workloads are known from Deployments). Of ConfigMaps only the mesh config is read
+     * (see {@link #informer}).
      */
     public static final List<Kind> CLUSTER_KINDS = List.of(Kind.NAMESPACE, Kind.SERVICE, Kind.DEPLOYMENT,
             Kind.NETWORK_POLICY, Kind.SERVICE_ENTRY, Kind.VIRTUAL_SERVICE, Kind.DESTINATION_RULE, Kind.GATEWAY,
-            Kind.KUBERNETES_GATEWAY, Kind.HTTP_ROUTE, Kind.TLS_ROUTE);
+            Kind.SIDECAR, Kind.KUBERNETES_GATEWAY, Kind.HTTP_ROUTE, Kind.TLS_ROUTE, Kind.CONFIG_MAP);
+
+    /** The mesh config: ConfigMap {@code istio} in the root namespace, key {@code mesh} (istiod's default revision). */
+    public static final String MESH_CONFIG_NAME = "istio";
+
+    /**
+     * An informer for a kind in a live cluster, over every namespace (or the cluster scope), except ConfigMaps:
+     * only the mesh config is read, by name in the root namespace, so that RBAC can grant that one object
+     * instead of every ConfigMap of the cluster.
+     */
+    public static SharedIndexInformer<? extends HasMetadata> informer(KubernetesClient client, Kind kind,
+            String rootNamespace) {
+        if (kind == Kind.CONFIG_MAP) {
+            return meshConfig(client, rootNamespace).runnableInformer(0);
+        }
+        var op = client.resources(classOf(kind));
+        return kind.namespaced() ? op.inAnyNamespace().runnableInformer(0) : op.runnableInformer(0);
+    }
+
+    /** The objects of a kind in a live cluster, read as {@link #informer} watches them. */
+    public static List<? extends HasMetadata> list(KubernetesClient client, Kind kind, String rootNamespace) {
+        if (kind == Kind.CONFIG_MAP) {
+            return meshConfig(client, rootNamespace).list().getItems();
+        }
+        var op = client.resources(classOf(kind));
+        return kind.namespaced() ? op.inAnyNamespace().list().getItems() : op.list().getItems();
+    }
+
+    private static FilterWatchListDeletable<ConfigMap, ConfigMapList, io.fabric8.kubernetes.client.dsl.Resource<ConfigMap>>
+            meshConfig(KubernetesClient client, String rootNamespace) {
+        return client.configMaps().inNamespace(rootNamespace).withField("metadata.name", MESH_CONFIG_NAME);
+    }
 
     private ModelTypes() {
     }

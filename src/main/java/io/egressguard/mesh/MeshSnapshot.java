@@ -13,7 +13,9 @@ import io.fabric8.istio.api.api.networking.v1alpha3.ServicePort;
 import io.fabric8.istio.api.networking.v1.DestinationRule;
 import io.fabric8.istio.api.networking.v1.Gateway;
 import io.fabric8.istio.api.networking.v1.ServiceEntry;
+import io.fabric8.istio.api.networking.v1.Sidecar;
 import io.fabric8.istio.api.networking.v1.VirtualService;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -130,6 +132,12 @@ public final class MeshSnapshot {
     private final List<Map<String, String>> workloadLabels;
     private final Map<String, List<Map<String, String>>> workloadLabelsByNamespace;
     private final IstiodInfo istiod;
+    /** Sidecars without workloadSelector by namespace, oldest first: the first scopes the namespace. */
+    private final Map<String, List<Resource>> namespaceSidecars;
+    /** The mesh config ConfigMap ({@code istio} in the root namespace), null when not in the state. */
+    private final Resource meshConfig;
+    /** The mesh-wide {@code outboundTrafficPolicy.mode}: true for REGISTRY_ONLY (Istio's default is ALLOW_ANY). */
+    private final boolean meshRegistryOnly;
 
     private final Layer<ObjectRef, ServiceEntryInfo> serviceEntries;
     private final MultiIndex<String, ServiceEntryInfo> serviceEntriesByHost;
@@ -200,6 +208,8 @@ public final class MeshSnapshot {
         workloadLabels = new ArrayList<>();
         workloadLabelsByNamespace = new HashMap<>();
         IstiodInfo istiodFound = null;
+        Map<String, List<Resource>> sidecars = new HashMap<>();
+        Resource meshConfigFound = null;
         for (Resource r : resources.values()) {
             switch (r.kind()) {
                 case NAMESPACE -> {
@@ -222,6 +232,17 @@ public final class MeshSnapshot {
                     }
                 }
                 case POD -> addWorkload(r.ref().namespace(), labelsOf(r.object()));
+                case SIDECAR -> {
+                    Sidecar sc = (Sidecar) r.object();
+                    if (sc.getSpec() == null || sc.getSpec().getWorkloadSelector() == null) {
+                        sidecars.computeIfAbsent(r.ref().namespace(), k -> new ArrayList<>()).add(r);
+                    }
+                }
+                case CONFIG_MAP -> {
+                    if (r.ref().namespace().equals(settings.rootNamespace()) && r.ref().name().equals(io.egressguard.load.ModelTypes.MESH_CONFIG_NAME)) {
+                        meshConfigFound = r;
+                    }
+                }
                 default -> {
                 }
             }
@@ -230,6 +251,11 @@ public final class MeshSnapshot {
         injected.sort(Comparator.naturalOrder());
         injectedNamespaces = java.util.Collections.unmodifiableList(injected);
         istiod = istiodFound;
+        sidecars.values().forEach(l -> l.sort(Comparator.comparingLong(Resource::creationOrder)
+                .thenComparing(x -> x.ref().name())));
+        namespaceSidecars = sidecars;
+        meshConfig = meshConfigFound;
+        meshRegistryOnly = meshConfigFound != null && registryOnly((ConfigMap) meshConfigFound.object());
 
         serviceEntries = new Layer<>();
         serviceEntriesByHost = new MultiIndex<>(this::serviceEntryOrder);
@@ -311,12 +337,12 @@ public final class MeshSnapshot {
     /**
      * The state after one change. A change to an Istio or Gateway API object or a NetworkPolicy is applied
      * to this snapshot's indexes (the result shares everything else with this one); a change to a
-     * Namespace, Service or workload, which many indexes depend on, or to a delegate VirtualService, builds the
-     * state again.
+     * Namespace, Service or workload, which many indexes depend on, to a Sidecar or the mesh config (rare), or to
+     * a delegate VirtualService, builds the state again.
      */
     private MeshSnapshot changed(ObjectRef ref, Resource to) {
         return switch (ref.kind()) {
-            case NAMESPACE, SERVICE, DEPLOYMENT, POD, VIRTUAL_SERVICE -> {
+            case NAMESPACE, SERVICE, DEPLOYMENT, POD, SIDECAR, CONFIG_MAP, VIRTUAL_SERVICE -> {
                 if (ref.kind() == Kind.VIRTUAL_SERVICE && !delegation(resources.get(ref)) && !delegation(to)) {
                     yield new MeshSnapshot(this, ref, to);
                 }
@@ -361,6 +387,9 @@ public final class MeshSnapshot {
         workloadLabels = before.workloadLabels;
         workloadLabelsByNamespace = before.workloadLabelsByNamespace;
         istiod = before.istiod;
+        namespaceSidecars = before.namespaceSidecars;
+        meshConfig = before.meshConfig;
+        meshRegistryOnly = before.meshRegistryOnly;
         serviceEntries = new Layer<>(before.serviceEntries);
         serviceEntriesByHost = new MultiIndex<>(before.serviceEntriesByHost, this::serviceEntryOrder);
         wildcardServiceEntries = new MultiIndex<>(before.wildcardServiceEntries, this::serviceEntryOrder);
@@ -906,11 +935,11 @@ public final class MeshSnapshot {
                 bySelector.computeIfAbsent(selector, k -> new ArrayList<>()).add(b);
             }
         }
-        if (!everyGateway.isEmpty()) {
-            // A Gateway without selector applies to every gateway workload of the mesh (pilot mergeGateways:
-            // "Applies to all workloads asking for the gateway"), the egress gateway included.
-            bySelector.computeIfAbsent(settings.egressGatewayLabels(), k -> new ArrayList<>());
-        }
+        // The egress gateway pods are a gateway workload even when no Gateway selects them: sidecars still send
+        // to their Service, and the pods, configured by no Gateway, have no listener for the traffic. A Gateway
+        // without selector applies to every gateway workload of the mesh (pilot mergeGateways: "Applies to all
+        // workloads asking for the gateway"), the egress gateway included.
+        bySelector.computeIfAbsent(settings.egressGatewayLabels(), k -> new ArrayList<>());
         Map<String, WorkloadBuilder> builders = new LinkedHashMap<>();
         for (var e : bySelector.entrySet()) {
             Map<String, String> selector = e.getKey();
@@ -1292,6 +1321,18 @@ public final class MeshSnapshot {
         return List.copyOf(out);
     }
 
+    /**
+     * The client namespaces of a mesh route whose sidecars receive it: {@link #clientNamespaces(ExportTo)} less
+     * the namespaces whose Sidecar does not import it (a route they never apply cannot break them).
+     */
+    public List<String> clientNamespaces(RouteRule rule) {
+        List<String> all = clientNamespaces(rule.clients());
+        if (namespaceSidecars.isEmpty()) {
+            return all;
+        }
+        return all.stream().filter(ns -> importsRoutes(ns, rule.source())).toList();
+    }
+
     /** True when the state shows the cluster's workloads (Deployments or Pods). */
     public boolean workloadsKnown() {
         return !workloadLabels.isEmpty();
@@ -1308,6 +1349,126 @@ public final class MeshSnapshot {
 
     public Optional<Service> service(String host) {
         return Optional.ofNullable(servicesByHost.get(host));
+    }
+
+    // ---------------------------------------------------------------- sidecar scope and outbound policy
+
+    /**
+     * The outbound traffic policy of sidecars in a namespace: what they do with traffic for which they have no
+     * route or listener. ALLOW_ANY (Istio's default) passes it through (PassthroughCluster), REGISTRY_ONLY sends
+     * it to BlackHoleCluster (502 for HTTP, a reset otherwise). Gateways are not concerned.
+     *
+     * @param registryOnly true for REGISTRY_ONLY
+     * @param source       what sets it: the namespace's Sidecar, the mesh config ConfigMap, or null (the default)
+     */
+    public record OutboundTrafficPolicy(boolean registryOnly, ObjectRef source) {
+
+        public String mode() {
+            return registryOnly ? "REGISTRY_ONLY" : "ALLOW_ANY";
+        }
+
+        /** What sidecars do with traffic they have no route or listener for, in a few words. */
+        public String consequence() {
+            return registryOnly ? "sidecars answer 502 / reset it (REGISTRY_ONLY)"
+                    : "traffic leaves directly, bypassing the gateway (ALLOW_ANY)";
+        }
+    }
+
+    /**
+     * The Sidecar that scopes the proxies of {@code namespace}: its own oldest Sidecar without workloadSelector,
+     * else the root namespace's (pilot {@code PushContext.getSidecarScope}); empty when none applies (the
+     * namespace sees everything exported to it). Sidecars with a workloadSelector scope some pods only and are
+     * not read.
+     */
+    public Optional<SidecarScope> sidecarScope(String namespace) {
+        if (namespaceSidecars.isEmpty() || namespace == null) {
+            return Optional.empty();
+        }
+        return derived(new SidecarKey(namespace), snapshot -> {
+            List<Resource> own = namespaceSidecars.get(namespace);
+            List<Resource> root = namespaceSidecars.get(settings.rootNamespace());
+            Resource r = own != null ? own.get(0) : root != null ? root.get(0) : null;
+            if (r == null) {
+                return Optional.<SidecarScope>empty();
+            }
+            var spec = ((Sidecar) r.object()).getSpec();
+            List<List<String>> hosts = new ArrayList<>();
+            if (spec != null && spec.getEgress() != null) {
+                spec.getEgress().forEach(e -> hosts.add(e == null || e.getHosts() == null ? List.of() : e.getHosts()));
+            }
+            Boolean registryOnly = spec == null || spec.getOutboundTrafficPolicy() == null
+                    || spec.getOutboundTrafficPolicy().getMode() == null ? null
+                    : spec.getOutboundTrafficPolicy().getMode().name().equals("REGISTRY_ONLY");
+            return Optional.of(new SidecarScope(r.ref(), namespace, SidecarScope.parse(namespace, hosts), registryOnly));
+        });
+    }
+
+    private record SidecarKey(String namespace) {
+    }
+
+    /** The outbound traffic policy of sidecars in {@code namespace}: their Sidecar's, else the mesh config's. */
+    public OutboundTrafficPolicy outboundTrafficPolicy(String namespace) {
+        Optional<SidecarScope> scope = sidecarScope(namespace);
+        if (scope.isPresent() && scope.get().registryOnly() != null) {
+            return new OutboundTrafficPolicy(scope.get().registryOnly(), scope.get().ref());
+        }
+        return new OutboundTrafficPolicy(meshRegistryOnly, meshConfig == null ? null : meshConfig.ref());
+    }
+
+    /**
+     * True when sidecars of {@code namespace} import the VirtualService {@code source} (any other route kind is
+     * taken as imported): without a Sidecar everything exported to the namespace is.
+     */
+    public boolean importsRoutes(String namespace, ObjectRef source) {
+        Optional<SidecarScope> scope = sidecarScope(namespace);
+        if (scope.isEmpty() || source.kind() != Kind.VIRTUAL_SERVICE) {
+            return true;
+        }
+        Set<String> hosts = new LinkedHashSet<>();
+        routes(source).forEach(r -> hosts.addAll(r.hosts()));
+        return scope.get().importsVirtualService(source.namespace(), List.copyOf(hosts));
+    }
+
+    /**
+     * True when sidecars of {@code namespace} have listeners for {@code host}: a ServiceEntry (or Service) for it
+     * visible to the namespace falls under their Sidecar's {@code egress.hosts}. Listeners come from those
+     * services only (pilot {@code IstioEgressListenerWrapper.Services}, read by the listener builder); the
+     * destinations of imported VirtualServices are added as clusters, not listeners
+     * ({@code SidecarScope.collectImportedServices}). Without a Sidecar: true.
+     */
+    public boolean importsHost(String namespace, String host) {
+        Optional<SidecarScope> scope = sidecarScope(namespace);
+        if (scope.isEmpty()) {
+            return true;
+        }
+        for (ServiceEntryInfo se : serviceEntriesDeclaring(host)) {
+            if (!se.exportTo().visibleTo(namespace) && !se.ref().namespace().equals(namespace)) {
+                continue;
+            }
+            for (String h : se.hosts()) {
+                if (Hosts.covers(h, host) && scope.get().importsService(se.ref().namespace(), h)) {
+                    return true;
+                }
+            }
+        }
+        Optional<String> serviceNamespace = Hosts.serviceNamespace(host);
+        return serviceNamespace.isPresent() && scope.get().importsService(serviceNamespace.get(), host);
+    }
+
+    /** True when the mesh config sets {@code outboundTrafficPolicy.mode: REGISTRY_ONLY}. */
+    private static boolean registryOnly(ConfigMap cm) {
+        String mesh = cm.getData() == null ? null : cm.getData().get("mesh");
+        if (mesh == null || mesh.isBlank()) {
+            return false;
+        }
+        try {
+            Object doc = new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder()
+                    .setMaxAliasesForCollections(16).setCodePointLimit(1 << 20).build()).loadFromString(mesh);
+            return doc instanceof Map<?, ?> m && m.get("outboundTrafficPolicy") instanceof Map<?, ?> p
+                    && "REGISTRY_ONLY".equals(p.get("mode"));
+        } catch (RuntimeException e) {
+            return false; // not YAML: istiod would refuse it and keep its previous (default) mesh config
+        }
     }
 
     public Optional<IstiodInfo> istiod() {

@@ -17,7 +17,9 @@ public enum Kind {
     NAMESPACE("Namespace", "", false),
     SERVICE("Service", "", true),
     DEPLOYMENT("Deployment", "apps", true),
-    POD("Pod", "", true);
+    POD("Pod", "", true),
+    /** Only the mesh config (ConfigMap {@code istio} in the root namespace) is read. */
+    CONFIG_MAP("ConfigMap", "", true);
 
     private final String kindName;
     private final String group;

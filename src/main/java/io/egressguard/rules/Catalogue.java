@@ -12,6 +12,7 @@ import static io.egressguard.model.Kind.KUBERNETES_GATEWAY;
 import static io.egressguard.model.Kind.NAMESPACE;
 import static io.egressguard.model.Kind.NETWORK_POLICY;
 import static io.egressguard.model.Kind.SERVICE_ENTRY;
+import static io.egressguard.model.Kind.SIDECAR;
 import static io.egressguard.model.Kind.TLS_ROUTE;
 import static io.egressguard.model.Kind.VIRTUAL_SERVICE;
 import static io.egressguard.model.Severity.ERROR;
@@ -134,6 +135,21 @@ public enum Catalogue {
             "A host with dots is taken literally: Istio does not expand `istio-egressgateway.istio-system` to the "
                     + "Service's FQDN, so it matches no service.",
             "Write the full name `<service>.<namespace>.svc.cluster.local`.", VIRTUAL_SERVICE, DESTINATION_RULE),
+    EG214(WARNING, "Sidecar does not import the mesh route to the egress gateway",
+            "A Sidecar without workloadSelector sets what the proxies of its namespace see (the root namespace's "
+                    + "Sidecar: of every namespace without one). A VirtualService is imported only when one of its hosts "
+                    + "is listed in `egress[].hosts` under the VirtualService's namespace or `*/`. The mesh route to the "
+                    + "egress gateway is then never applied: with outboundTrafficPolicy ALLOW_ANY (Istio's default) the "
+                    + "traffic leaves directly, bypassing the gateway; with REGISTRY_ONLY the sidecar answers 502 / resets "
+                    + "it.",
+            "Add the VirtualService's namespace and host to the Sidecar's `egress[].hosts` (e.g. `egress-config/edition.cnn.com`), "
+                    + "or move the VirtualService to a namespace the Sidecar imports.", SIDECAR),
+    EG215(WARNING, "Sidecar does not import the ServiceEntry of a tls/tcp mesh route",
+            "A sidecar builds listeners only for the services its Sidecar's `egress[].hosts` import (the destinations "
+                    + "of imported VirtualServices get clusters, not listeners). A `tls` or `tcp` mesh route (or `http` on "
+                    + "a port other than 80) for a host whose ServiceEntry is not imported has no listener: the route is "
+                    + "never used (ALLOW_ANY: the traffic leaves directly; REGISTRY_ONLY: 502 / reset).",
+            "Import the ServiceEntry in the Sidecar's `egress[].hosts` (`<namespace>/<host>`).", SIDECAR),
     EG216(WARNING, "Mesh route to the egress gateway shadowed by another VirtualService",
             "Sidecars take one VirtualService per host and port: those private to their namespace first, then those "
                     + "exported to it, then the public ones, each oldest first; the later ones for the same host are "

@@ -45,7 +45,7 @@ final class MeshRouteShadowed implements Rule {
                 }
                 ObjectRef shared = null;
                 boolean sharedKnown = false;
-                for (String client : s.clientNamespaces(mine.clients())) {
+                for (String client : s.clientNamespaces(mine)) {
                     ObjectRef winner;
                     if (distinct.contains(client)) {
                         winner = winner(s, sameHost, client, mine);

@@ -26,6 +26,8 @@ public final class RuleRegistry {
             new ExportToHidesVirtualService(),
             new GatewayHostWithoutServiceEntry(),
             new PartialServiceName(),
+            new SidecarImports.MeshRouteNotImported(),
+            new SidecarImports.ServiceEntryNotImported(),
             new MeshRouteShadowed(),
             new SubsetRuleOutOfReach(),
             new SubsetRuleExportHidden(),

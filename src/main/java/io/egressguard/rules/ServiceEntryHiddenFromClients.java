@@ -33,7 +33,7 @@ final class ServiceEntryHiddenFromClients implements Rule {
                 if (!needsListener) {
                     continue;
                 }
-                for (String client : s.clientNamespaces(r.clients())) {
+                for (String client : s.clientNamespaces(r)) {
                     if (!client.equals(se.ref().namespace()) && !se.exportTo().visibleTo(client)
                             && s.serviceEntryFor(host, client).isEmpty()) {
                         ctx.report("spec.exportTo", "sidecars in " + client + " bypass the gateway: this entry is hidden "

@@ -37,7 +37,7 @@ final class SubsetNotFound implements Rule {
                 failing.addAll(reach.failingClients(subset).stream()
                         .filter(c -> hop.rule().clients().visibleTo(c)).toList());
             } else {
-                for (String client : s.clientNamespaces(hop.rule().clients())) {
+                for (String client : s.clientNamespaces(hop.rule())) {
                     if (!reach.found(client, subset)) {
                         failing.add(client);
                     }

@@ -87,10 +87,7 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
     }
 
     private void startInformer(Kind kind) {
-        Class<? extends HasMetadata> type = ModelTypes.classOf(kind);
-        SharedIndexInformer<? extends HasMetadata> informer = kind.namespaced()
-                ? client.resources(type).inAnyNamespace().runnableInformer(0)
-                : client.resources(type).runnableInformer(0);
+        SharedIndexInformer<? extends HasMetadata> informer = ModelTypes.informer(client, kind, settings.rootNamespace());
         addHandler(informer, kind);
         informers.put(kind, informer);
         inactive.remove(kind);
@@ -104,7 +101,13 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
             informer.stop();
             informers.remove(kind, informer);
             scheduleRebuild(); // the set of kinds to wait for changed: readiness is decided on the next build
-            if (!CORE.contains(kind) && notFound(error)) {
+            if (kind == Kind.CONFIG_MAP) {
+                // Optional: without the mesh config, sidecars are taken to have Istio's default outbound policy.
+                inactive.put(kind, "not readable");
+                LOG.infof("the mesh config (ConfigMap %s/%s) cannot be read (%s): outboundTrafficPolicy is taken "
+                        + "as ALLOW_ANY, Istio's default", settings.rootNamespace(), ModelTypes.MESH_CONFIG_NAME,
+                        rootMessage(error));
+            } else if (!CORE.contains(kind) && notFound(error)) {
                 inactive.put(kind, "not installed");
                 LOG.infof("%s (%s) is not served by this cluster: its rules stay inactive until the CRD is installed",
                         kind.kindName(), kind.group());

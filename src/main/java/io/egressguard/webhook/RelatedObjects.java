@@ -78,6 +78,8 @@ final class RelatedObjects {
                 for (String client : s.clientNamespaces(rule.clients())) {
                     lookedUpBy(client, gw);
                     policies(client);
+                    // the Sidecar scoping the client decides whether it receives the route (EG214, EG215)
+                    s.sidecarScope(client).ifPresent(scope -> out.add(scope.ref()));
                 }
                 lookedUpBy(gw.namespace(), gw);
                 lookedUpBy(s.rootNamespace(), gw);

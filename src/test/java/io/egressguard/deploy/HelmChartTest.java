@@ -134,14 +134,20 @@ class HelmChartTest {
         List<HasMetadata> objects = parse(defaults);
         Map<String, Long> kinds = objects.stream()
                 .collect(Collectors.groupingBy(HasMetadata::getKind, TreeMap::new, Collectors.counting()));
-        assertEquals(Map.of("ClusterRole", 2L, "ClusterRoleBinding", 2L, "Deployment", 1L, "Namespace", 1L,
-                "NetworkPolicy", 1L, "PodDisruptionBudget", 1L, "Service", 1L, "ServiceAccount", 1L,
-                "ValidatingWebhookConfiguration", 1L), kinds);
+        assertEquals(Map.ofEntries(Map.entry("ClusterRole", 2L), Map.entry("ClusterRoleBinding", 2L),
+                Map.entry("Deployment", 1L), Map.entry("Namespace", 1L), Map.entry("NetworkPolicy", 1L),
+                Map.entry("PodDisruptionBudget", 1L), Map.entry("Role", 1L), Map.entry("RoleBinding", 1L),
+                Map.entry("Service", 1L), Map.entry("ServiceAccount", 1L),
+                Map.entry("ValidatingWebhookConfiguration", 1L)), kinds);
         for (HasMetadata o : objects) {
-            assertTrue(o.getMetadata().getName().matches("egress-guard(-auth-delegator|-topology-reader)?"), o.getKind());
+            assertTrue(o.getMetadata().getName().matches("egress-guard(-auth-delegator|-topology-reader|-mesh-config)?"),
+                    o.getKind());
             boolean clusterScoped = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding",
                     "ValidatingWebhookConfiguration").contains(o.getKind());
-            assertEquals(clusterScoped ? null : NAMESPACE, o.getMetadata().getNamespace(), o.getKind());
+            // the mesh config's Role lives in Istio's root namespace, everything else in the release namespace
+            String expected = clusterScoped ? null : Set.of("Role", "RoleBinding").contains(o.getKind()) ? "istio-system"
+                    : NAMESPACE;
+            assertEquals(expected, o.getMetadata().getNamespace(), o.getKind());
         }
         Namespace ns = one(objects, Namespace.class);
         assertEquals("true", ns.getMetadata().getLabels().get("egress-guard.io/ignore"));
@@ -253,9 +259,23 @@ class HelmChartTest {
                 "networking.istio.io", Set.of("serviceentries", "virtualservices", "destinationrules", "gateways",
                         "sidecars"),
                 "gateway.networking.k8s.io", Set.of("gateways", "httproutes", "tlsroutes")), resources);
+        io.fabric8.kubernetes.api.model.rbac.Role meshConfig = one(objects, io.fabric8.kubernetes.api.model.rbac.Role.class);
+        assertEquals(1, meshConfig.getRules().size());
+        PolicyRule mesh = meshConfig.getRules().get(0);
+        assertEquals(List.of("configmaps"), mesh.getResources());
+        assertEquals(List.of(io.egressguard.load.ModelTypes.MESH_CONFIG_NAME), mesh.getResourceNames());
+        assertEquals(READ_ONLY, Set.copyOf(mesh.getVerbs()));
+        io.fabric8.kubernetes.api.model.rbac.RoleBinding meshBinding = one(objects,
+                io.fabric8.kubernetes.api.model.rbac.RoleBinding.class);
+        assertEquals(meshConfig.getMetadata().getName(), meshBinding.getRoleRef().getName());
+        assertEquals(NAMESPACE, meshBinding.getSubjects().get(0).getNamespace());
         assertFalse(resources.values().stream().anyMatch(r -> r.contains("secrets") || r.contains("*")));
         // Every kind the informers and the audit command read is granted: the chart and the code cannot drift.
+        // ConfigMaps: only the mesh config, by name, in the root namespace (a Role, below).
         for (io.egressguard.model.Kind k : io.egressguard.load.ModelTypes.CLUSTER_KINDS) {
+            if (k == io.egressguard.model.Kind.CONFIG_MAP) {
+                continue;
+            }
             String kind = k.kindName().toLowerCase(java.util.Locale.ROOT);
             boolean consonantY = kind.endsWith("y") && "aeiou".indexOf(kind.charAt(kind.length() - 2)) < 0;
             String plural = consonantY ? kind.substring(0, kind.length() - 1) + "ies" : kind + "s";

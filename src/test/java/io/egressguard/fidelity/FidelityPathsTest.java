@@ -50,6 +50,33 @@ class FidelityPathsTest {
         direct(trace("D4", "team-b", "edition.cnn.com:80", "http"));
     }
 
+    /**
+     * M1: default's Sidecar imports neither the VirtualService nor the ServiceEntry of egress-config, and its
+     * outboundTrafficPolicy is REGISTRY_ONLY: BlackHoleCluster, the request goes nowhere.
+     */
+    @Test
+    void sidecarNotImportingTheRouteBlackholes() throws Exception {
+        Trace t = trace("M1", "default", "edition.cnn.com:80", "http");
+        String text = TraceFormat.TEXT.render(t);
+        assertFalse(t.reached(), text);
+        assertTrue(text.contains("does not import") && text.contains("BlackHoleCluster"), text);
+        assertTrue(text.contains("EG214"), text);
+    }
+
+    /** M2: the tls route is imported, the ServiceEntry is not: no listener, ALLOW_ANY passes it through directly. */
+    @Test
+    void sidecarNotImportingTheEntryGoesDirect() throws Exception {
+        Trace t = trace("M2", "default", "registry.npmjs.org:443", "tls");
+        direct(t);
+        assertTrue(TraceFormat.TEXT.render(t).contains("EG215"), TraceFormat.TEXT.render(t));
+    }
+
+    /** M3 (B's configuration in the file): the imported VirtualService brings its destinations into scope; the gateway path works. */
+    @Test
+    void tightSidecarThatWorks() throws Exception {
+        throughGateway(trace("M3", "default", "edition.cnn.com:80", "http"));
+    }
+
     /** D5: Service port 80 targets 8080, where the server on 8080 listens; the gateway route matches 8080. */
     @Test
     void serverOnTheTargetPort() throws Exception {

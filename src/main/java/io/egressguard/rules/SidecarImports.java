@@ -1,0 +1,133 @@
+package io.egressguard.rules;
+
+import io.egressguard.istio.Hosts;
+import io.egressguard.mesh.MeshSnapshot;
+import io.egressguard.mesh.RouteRule;
+import io.egressguard.mesh.Section;
+import io.egressguard.mesh.ServiceEntryInfo;
+import io.egressguard.mesh.SidecarScope;
+import io.egressguard.model.ObjectRef;
+import io.egressguard.model.Resource;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What a Sidecar's {@code egress[].hosts} leaves out of its namespace's scope (pilot {@code SidecarScope}):
+ * a mesh route to the egress gateway it does not import (EG214), or the ServiceEntry a {@code tls}/{@code tcp}
+ * mesh route needs a listener for (EG215). Both are reported on the Sidecar that scopes the client namespace:
+ * its own, or the root namespace's default.
+ */
+final class SidecarImports {
+
+    private SidecarImports() {
+    }
+
+    /**
+     * The sidecar-injected namespaces whose proxies {@code sidecar} scopes: its own namespace, or, for the root
+     * namespace's, every namespace without a Sidecar of its own (only where the namespaces are known).
+     */
+    static List<String> scopedNamespaces(MeshSnapshot s, ObjectRef sidecar) {
+        List<String> candidates = !sidecar.namespace().equals(s.rootNamespace()) ? List.of(sidecar.namespace())
+                : s.namespacesKnown() ? s.injectedNamespaces() : List.of();
+        List<String> out = new ArrayList<>();
+        for (String ns : candidates) {
+            boolean client = !s.namespacesKnown() || s.injectedNamespaces().contains(ns);
+            if (client && s.sidecarScope(ns).map(SidecarScope::ref).filter(sidecar::equals).isPresent()) {
+                out.add(ns);
+            }
+        }
+        return out;
+    }
+
+    /** Mesh routes to an egress gateway that sidecars of {@code client} receive (visible to its namespace). */
+    static List<EgressHops.MeshHop> egressRoutesSeenBy(MeshSnapshot s, String client) {
+        List<EgressHops.MeshHop> out = new ArrayList<>();
+        for (var gw : s.gatewayWorkloads()) {
+            if (s.egressGateway(gw.serviceHost()).isEmpty()) {
+                continue;
+            }
+            for (EgressHops.MeshHop hop : EgressHops.meshHops(s, s.meshRoutesTo(gw.serviceHost()))) {
+                if (hop.gateway().equals(gw) && hop.rule().clients().visibleTo(client)) {
+                    out.add(hop);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** What the client's sidecars do with the traffic the route does not get, by their outbound policy. */
+    static String consequence(MeshSnapshot s, String client, String host) {
+        return s.outboundTrafficPolicy(client).registryOnly()
+                ? "sidecars in " + client + " answer 502 / reset for " + host + " (REGISTRY_ONLY)"
+                : "sidecars in " + client + " send " + host + " directly, bypassing the egress gateway";
+    }
+
+    /** EG214: a mesh route to the egress gateway that the Sidecar does not import. */
+    static final class MeshRouteNotImported implements Rule {
+
+        @Override
+        public Catalogue code() {
+            return Catalogue.EG214;
+        }
+
+        @Override
+        public void check(Resource target, RuleContext ctx) {
+            MeshSnapshot s = ctx.snapshot();
+            Set<ObjectRef> reported = new HashSet<>();
+            for (String client : scopedNamespaces(s, target.ref())) {
+                SidecarScope scope = s.sidecarScope(client).orElseThrow();
+                for (EgressHops.MeshHop hop : egressRoutesSeenBy(s, client)) {
+                    ObjectRef vs = hop.rule().source();
+                    if (s.importsRoutes(client, vs) || !reported.add(vs)) {
+                        continue;
+                    }
+                    String host = hop.rule().hosts().get(0);
+                    ctx.report(scope.hostsPath(), consequence(s, client, host) + ": " + vs + " is in namespace "
+                            + vs.namespace() + ", which this Sidecar does not import for " + host, vs);
+                }
+            }
+        }
+    }
+
+    /** EG215: the Sidecar imports the mesh route but not the ServiceEntry its listener is built from. */
+    static final class ServiceEntryNotImported implements Rule {
+
+        @Override
+        public Catalogue code() {
+            return Catalogue.EG215;
+        }
+
+        @Override
+        public void check(Resource target, RuleContext ctx) {
+            MeshSnapshot s = ctx.snapshot();
+            Set<String> reported = new HashSet<>();
+            for (String client : scopedNamespaces(s, target.ref())) {
+                SidecarScope scope = s.sidecarScope(client).orElseThrow();
+                for (EgressHops.MeshHop hop : egressRoutesSeenBy(s, client)) {
+                    RouteRule r = hop.rule();
+                    // http on port 80 works without the ServiceEntry: pilot builds port-80 virtual hosts for hosts
+                    // outside the registry (route.buildSidecarVirtualHostsForVirtualService)
+                    boolean needsListener = r.section() != Section.HTTP || r.port() != null && r.port() != 80;
+                    if (!needsListener || !s.importsRoutes(client, r.source())) {
+                        continue;
+                    }
+                    for (String host : new LinkedHashSet<>(r.hosts())) {
+                        Optional<ServiceEntryInfo> se = Hosts.isWildcard(host) ? Optional.empty()
+                                : s.serviceEntryFor(host, client);
+                        if (se.isEmpty() || s.importsHost(client, host) || !reported.add(host)) {
+                            continue; // no entry visible at all: EG104 and the gateway-hop rules speak of it
+                        }
+                        ctx.report(scope.hostsPath(), consequence(s, client, host) + ": this Sidecar does not import "
+                                + se.get().ref() + ", so the " + r.section().field() + " route of " + r.source()
+                                + " has no listener", se.get().ref(), r.source());
+                    }
+                }
+            }
+        }
+    }
+}
