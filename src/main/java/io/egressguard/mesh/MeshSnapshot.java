@@ -178,6 +178,8 @@ public final class MeshSnapshot {
     private CountIndex<String, GatewayPort> egressUsesByRouteNamespace;
     private CountIndex<String, String> publicSubsetsByGateway;
     private CountIndex<HostKey, String> exportedSubsetsByGateway;
+    /** Servers pilot skips on every proxy they apply to: a TLS host already served on the port (EG405). */
+    private Set<GatewayServer> skippedServers = Set.of();
 
     private final Map<Object, Object> derived = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<ObjectRef, Compiled> compiled;
@@ -421,6 +423,7 @@ public final class MeshSnapshot {
         egressUsesByRouteNamespace = new CountIndex<>(before.egressUsesByRouteNamespace);
         publicSubsetsByGateway = new CountIndex<>(before.publicSubsetsByGateway);
         exportedSubsetsByGateway = new CountIndex<>(before.exportedSubsetsByGateway);
+        skippedServers = before.skippedServers;
 
         // Objects by kind are listed again only to find the gateway workloads: other kinds need not be kept.
         boolean listed = ref.kind() == Kind.GATEWAY || ref.kind() == Kind.KUBERNETES_GATEWAY;
@@ -467,6 +470,9 @@ public final class MeshSnapshot {
                     indexGateway(to, true);
                 }
                 gatewaysChanged = !replaceServers(before, from, to);
+                if (!gatewaysChanged) {
+                    skippedServers = skippedServers();
+                }
             }
             case VIRTUAL_SERVICE, HTTP_ROUTE, TLS_ROUTE -> replaceRoutes(ref, to, touchedHosts);
             case NETWORK_POLICY -> {
@@ -526,8 +532,8 @@ public final class MeshSnapshot {
         }
         Binding b = to.kind() == Kind.GATEWAY ? Binding.istioGateway(to.ref().namespace(), to.ref().name())
                 : Binding.kubernetesGateway(to.ref().namespace(), to.ref().name());
-        List<GatewayServer> old = before.servers(b);
-        List<GatewayServer> now = servers(b);
+        List<GatewayServer> old = before.serversByGateway.getOrDefault(b, List.of());
+        List<GatewayServer> now = serversByGateway.getOrDefault(b, List.of());
         Map<String, GatewayWorkload> replaced = new LinkedHashMap<>(workloadsByServiceHost);
         for (GatewayWorkload w : before.workloadsOf(b)) {
             if (to.kind() == Kind.KUBERNETES_GATEWAY && w.service() == null) {
@@ -988,6 +994,7 @@ public final class MeshSnapshot {
                 workloadsByGateway.computeIfAbsent(b, k -> new ArrayList<>(1)).add(w.serviceHost());
             }
         }
+        skippedServers = skippedServers();
         if (unchangedEgressGateways != null && unchangedEgressGateways.equals(egressHosts())) {
             return; // the same egress gateways: what sidecars send to them is unchanged
         }
@@ -1648,8 +1655,94 @@ public final class MeshSnapshot {
         return Optional.ofNullable(gateways.get(b));
     }
 
-    public List<GatewayServer> servers(Binding gateway) {
+    /** Every server of a Gateway as written, those pilot skips included. */
+    public List<GatewayServer> allServers(Binding gateway) {
         return serversByGateway.getOrDefault(gateway, List.of());
+    }
+
+    /** The servers of a Gateway that its proxies use: those pilot skips ({@link #skippedServer}) left out. */
+    public List<GatewayServer> servers(Binding gateway) {
+        List<GatewayServer> all = serversByGateway.getOrDefault(gateway, List.of());
+        if (skippedServers.isEmpty()) {
+            return all;
+        }
+        return all.stream().filter(x -> !skippedServers.contains(x)).toList();
+    }
+
+    /**
+     * The server pilot keeps instead of {@code server} when it skips it: the older server on the same proxies,
+     * port and bind that already serves one of its TLS hosts; empty when {@code server} is kept.
+     */
+    public Optional<GatewayServer> skippedServer(GatewayServer server) {
+        if (!skippedServers.contains(server)) {
+            return Optional.empty();
+        }
+        for (GatewayWorkload w : workloadsOf(server.binding())) {
+            for (GatewayServer kept : mergeOrder(w)) {
+                if (kept.equals(server)) {
+                    break;
+                }
+                if (kept.tlsMode() != null && !skippedServers.contains(kept) && samePort(w, kept, server)
+                        && kept.hosts().stream().anyMatch(server.hosts()::contains)) {
+                    return Optional.of(kept);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Servers pilot skips when it merges the Gateways of one proxy (pilot {@code model.mergeGateways}): Gateways
+     * oldest first, their servers in order; a server with {@code tls} whose hosts repeat a host that an earlier
+     * TLS server already serves on the same (resolved) port is skipped as a whole ("duplicate host names":
+     * Envoy would reject two filter chains with the same SNI match). Hosts are compared as written. Only Istio
+     * API Gateways merge; a server is skipped when no proxy it applies to keeps it.
+     */
+    private Set<GatewayServer> skippedServers() {
+        Set<GatewayServer> skipped = new HashSet<>();
+        Set<GatewayServer> kept = new HashSet<>();
+        for (GatewayWorkload w : workloadsByServiceHost.values()) {
+            Map<Integer, Set<String>> tlsHostsByPort = new HashMap<>();
+            for (GatewayServer srv : mergeOrder(w)) {
+                if (srv.tlsMode() == null) {
+                    continue;
+                }
+                Integer port = w.listeningPort(srv.port());
+                Set<String> known = tlsHostsByPort.computeIfAbsent(port == null ? srv.port() : port, k -> new HashSet<>());
+                if (srv.hosts().stream().anyMatch(known::contains)) {
+                    skipped.add(srv);
+                } else {
+                    known.addAll(srv.hosts());
+                    kept.add(srv);
+                }
+            }
+        }
+        skipped.removeAll(kept);
+        return skipped.isEmpty() ? Set.of() : Set.copyOf(skipped);
+    }
+
+    /** The Istio API Gateway servers of one proxy in the order pilot merges them: oldest Gateway first. */
+    private List<GatewayServer> mergeOrder(GatewayWorkload w) {
+        List<ObjectRef> gws = new ArrayList<>();
+        for (Binding b : w.bindings()) {
+            if (b.type() == Binding.Type.ISTIO_GATEWAY) {
+                ObjectRef ref = gateways.get(b);
+                if (ref != null && resources.get(ref) != null) {
+                    gws.add(ref);
+                }
+            }
+        }
+        gws.sort(Comparator.comparingLong((ObjectRef r) -> resources.get(r).creationOrder())
+                .thenComparing(ObjectRef::namespace).thenComparing(ObjectRef::name));
+        List<GatewayServer> out = new ArrayList<>();
+        for (ObjectRef ref : gws) {
+            out.addAll(serversByGateway.getOrDefault(Binding.istioGateway(ref.namespace(), ref.name()), List.of()));
+        }
+        return out;
+    }
+
+    private static boolean samePort(GatewayWorkload w, GatewayServer a, GatewayServer b) {
+        return java.util.Objects.equals(w.listeningPort(a.port()), w.listeningPort(b.port()));
     }
 
     public Optional<GatewayWorkload> workload(String serviceHost) {

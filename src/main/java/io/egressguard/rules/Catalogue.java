@@ -212,6 +212,14 @@ public enum Catalogue {
                     + "LoadBalancer. Its servers and the routes bound to it then forward external hosts from there: "
                     + "an open egress proxy.",
             "Set `selector: {istio: egressgateway}` (the labels of the egress gateway pods).", GATEWAY),
+    EG405(WARNING, "Gateway server skipped: its TLS hosts duplicate an older Gateway's",
+            "When pilot merges the Gateways of one proxy (oldest first), a server with `tls` whose hosts repeat a "
+                    + "host that an earlier TLS server already serves on the same port is skipped as a whole (\"duplicate "
+                    + "host names\"): Envoy cannot have two filter chains with the same SNI. Routes bound only to the "
+                    + "skipped server's Gateway are never used; the kept server answers with the routes of its own "
+                    + "Gateway.",
+            "Serve each TLS host on a port from one Gateway only: bind the routes to the existing Gateway, or delete "
+                    + "the older one.", GATEWAY),
     EG406(ERROR, "HTTPS or TLS Gateway server without tls",
             "Istio's validation rejects a Gateway server with protocol HTTPS or TLS and no `tls` block (\"server must "
                     + "have TLS settings for HTTPS/TLS protocols\"): istiod refuses the Gateway.",

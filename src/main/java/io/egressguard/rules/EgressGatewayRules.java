@@ -119,6 +119,33 @@ final class EgressGatewayRules {
      * EG406: a server with protocol HTTPS or TLS and no {@code tls} block, which Istio's validation rejects
      * (validateServer). The condition is Istio's own, so the error never blocks a Gateway Istio accepts.
      */
+    /** EG405: a TLS server that pilot skips because an older Gateway serves the same host on the same pods. */
+    static final class DuplicateTlsServer implements Rule {
+        @Override
+        public Catalogue code() {
+            return Catalogue.EG405;
+        }
+
+        @Override
+        public void check(Resource target, RuleContext ctx) {
+            MeshSnapshot s = ctx.snapshot();
+            Binding b = binding(target);
+            if (!isEgress(s, target)) {
+                return;
+            }
+            List<GatewayServer> used = s.servers(b);
+            for (GatewayServer srv : s.allServers(b)) {
+                if (used.contains(srv)) {
+                    continue;
+                }
+                s.skippedServer(srv).ifPresent(kept -> ctx.report(srv.path() + ".hosts", "Istio skips this server: "
+                        + String.join(", ", srv.hosts().stream().filter(kept.hosts()::contains).toList()) + " on port "
+                        + srv.port() + " is already served by the older " + kept.gateway() + " on the same gateway pods",
+                        kept.gateway()));
+            }
+        }
+    }
+
     static final class TlsServerWithoutTls implements Rule {
         @Override
         public Catalogue code() {

@@ -40,6 +40,7 @@ public final class RuleRegistry {
             new EgressGatewayRules.PortNotExposed(),
             new EgressGatewayRules.TlsModeContradictsRoutes(),
             new EgressGatewayRules.WithoutSelector(),
+            new EgressGatewayRules.DuplicateTlsServer(),
             new EgressGatewayRules.TlsServerWithoutTls(),
             new GatewayApiRules.ExposedEgressGateway(),
             new GatewayApiRules.ParentServiceEntryNotFound(),
