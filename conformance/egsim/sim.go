@@ -173,10 +173,16 @@ func (m *Mesh) announceGatewayAPIVersion() {
 	for _, g := range []schema.GroupVersionResource{gvr.TLSRoute, gvr.TCPRoute, gvr.GRPCRoute} {
 		clienttest.MakeCRDWithAnnotations(m.f, m.s.KubeClient(), g, ann)
 	}
+	// The controller converts the routes one by one: wait until it has produced VirtualServices and their
+	// number has held still for a while (stopping at the first one left later routes out, now and then).
 	deadline := time.Now().Add(10 * time.Second)
+	last, stableSince := -1, time.Now()
 	for time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-		if len(m.s.Discovery.Env.GatewayAPIController.List(gvk.VirtualService, "")) > 0 {
+		time.Sleep(25 * time.Millisecond)
+		n := len(m.s.Discovery.Env.GatewayAPIController.List(gvk.VirtualService, ""))
+		if n != last {
+			last, stableSince = n, time.Now()
+		} else if n > 0 && time.Since(stableSince) >= 300*time.Millisecond {
 			break
 		}
 	}

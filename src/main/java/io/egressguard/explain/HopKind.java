@@ -7,9 +7,11 @@ import java.util.Set;
  * judge each: findings with these codes on a hop's objects are shown on (and can break) that hop.
  */
 public enum HopKind {
-    SIDECAR_ROUTE("sidecar route", "EG201", "EG203", "EG205", "EG209", "EG213", "EG502", "EG503"),
+    SIDECAR_ROUTE("sidecar route", "EG201", "EG203", "EG205", "EG209", "EG213", "EG214", "EG215", "EG502", "EG503"),
+    /** Ambient mode: ztunnel carries the pods' traffic, through a waypoint or not. */
+    ZTUNNEL("ztunnel (ambient)", "EG107"),
     EGRESS_GATEWAY_SERVICE("egress gateway Service", "EG210", "EG304", "EG503"),
-    GATEWAY_SERVER("egress gateway server", "EG207", "EG208", "EG401", "EG402", "EG403", "EG501"),
+    GATEWAY_SERVER("egress gateway server", "EG207", "EG208", "EG401", "EG402", "EG403", "EG405", "EG501"),
     GATEWAY_ROUTE("gateway route", "EG202", "EG204", "EG209", "EG212", "EG305", "EG504", "EG505"),
     SERVICE_ENTRY("ServiceEntry", "EG101", "EG102", "EG103", "EG212", "EG504"),
     POLICY_TO_GATEWAY("NetworkPolicy: pod to egress gateway", "EG604"),

@@ -20,7 +20,9 @@ public record Trace(TraceRequest request, Path path, boolean reached, String out
         /** The sidecar (or a pod without one) connects to the external host itself. */
         DIRECT,
         /** The request ends inside the mesh (a Service that is no egress gateway). */
-        IN_MESH;
+        IN_MESH,
+        /** Ambient mode: ztunnel (and a waypoint, if enrolled) carry the traffic; not analysed further. */
+        AMBIENT;
 
         public String id() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

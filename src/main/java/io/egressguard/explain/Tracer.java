@@ -14,6 +14,7 @@ import io.egressguard.mesh.RouteDestination;
 import io.egressguard.mesh.RouteRule;
 import io.egressguard.mesh.Section;
 import io.egressguard.mesh.ServiceEntryInfo;
+import io.egressguard.mesh.Waypoints;
 import io.egressguard.model.Finding;
 import io.egressguard.model.Kind;
 import io.egressguard.model.ObjectRef;
@@ -86,6 +87,9 @@ public final class Tracer {
                 notes.add("namespace " + q.namespace() + " is not in the state: its pods are assumed to have sidecars");
             } else if (s.namespacesKnown() && !s.sidecarInjected(q.namespace())) {
                 injected = false;
+            }
+            if (!injected && Waypoints.ambient(s, q.namespace())) {
+                return ambient(notes);
             }
             SidecarChoice choice = injected ? sidecarRoute() : null;
             GatewayWorkload gateway = null;
@@ -825,6 +829,35 @@ public final class Tracer {
         }
 
         /** A hop where the request fails: every later hop on the path is not reached. */
+        /**
+         * Pods of an ambient namespace have no sidecar: ztunnel carries their traffic over HBONE, to the waypoint the
+         * host's ServiceEntry enrols in, or directly. One info hop says which; the path is not analysed further
+         * (no route, no NetworkPolicy verdict: pods reach a waypoint on 15008, not the external host).
+         */
+        Trace ambient(List<String> notes) {
+            Optional<ServiceEntryInfo> se = s.serviceEntryFor(q.host(), q.namespace());
+            Optional<Waypoints.Enrolment> wp = se.flatMap(x -> Waypoints.enrolment(s, x.ref()));
+            List<ObjectRef> objects = new ArrayList<>(List.of(new ObjectRef(Kind.NAMESPACE, null, q.namespace())));
+            se.ifPresent(x -> objects.add(x.ref()));
+            String via;
+            if (wp.isPresent() && wp.get().exists() && wp.get().admitted()) {
+                objects.add(wp.get().gateway());
+                via = "to waypoint " + wp.get().gateway() + " over HBONE (port 15008), which connects to " + hostPort();
+            } else if (wp.isPresent() && wp.get().exists()) {
+                objects.add(wp.get().gateway());
+                via = "to " + hostPort() + " without a waypoint: " + wp.get().gateway() + " admits only " + wp.get().admits();
+            } else if (wp.isPresent()) {
+                via = "to waypoint " + wp.get().gateway() + ", which is not in the state";
+            } else {
+                via = "to " + hostPort() + " without a waypoint (neither " + se.map(x -> "ServiceEntry " + x.ref().name())
+                        .orElse("a ServiceEntry") + " nor its namespace carries istio.io/use-waypoint)";
+            }
+            add(HopKind.ZTUNNEL, Verdict.INFO, "pods in " + q.namespace() + " run in ambient mode (istio.io/dataplane-mode="
+                    + "ambient), without sidecars: ztunnel carries the traffic " + via + "; ambient paths are not analysed "
+                    + "further", objects, notes, null, null);
+            return new Trace(q, Trace.Path.AMBIENT, false, hostPort() + ": ambient mode, path not analysed", attach(hops));
+        }
+
         /**
          * Traffic the sidecar has no listener or cluster for: with outboundTrafficPolicy REGISTRY_ONLY (the
          * namespace's Sidecar or the mesh config) it goes to BlackHoleCluster and the request stops here (true);

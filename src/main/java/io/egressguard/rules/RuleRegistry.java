@@ -13,6 +13,7 @@ public final class RuleRegistry {
             new ServiceEntryHiddenFromClients(),
             new ServiceEntryDeclarations.TcpWithoutAddresses(),
             new ServiceEntryDeclarations.ConflictingProtocol(),
+            new ServiceEntryDeclarations.WaypointDeniesAttachment(),
             new GatewayWithoutMeshRoute(),
             RouteAppliesToMeshAndGateway.loop(),
             RouteAppliesToMeshAndGateway.bypass(),

@@ -116,4 +116,21 @@ final class ServiceEntryDeclarations {
             return 0;
         }
     }
+
+    /** EG107: the waypoint the entry enrols in does not admit its namespace: its traffic bypasses the waypoint. */
+    static final class WaypointDeniesAttachment implements Rule {
+
+        @Override
+        public Catalogue code() {
+            return Catalogue.EG107;
+        }
+
+        @Override
+        public void check(Resource target, RuleContext ctx) {
+            io.egressguard.mesh.Waypoints.enrolment(ctx.snapshot(), target.ref())
+                    .filter(e -> e.exists() && !e.admitted())
+                    .ifPresent(e -> ctx.report(e.fromLabel(), "ztunnel sends this entry's traffic directly, past the "
+                            + "waypoint: " + e.gateway() + " admits only " + e.admits(), e.gateway()));
+        }
+    }
 }

@@ -1,6 +1,8 @@
 package io.egressguard.fidelity;
 
 import io.egressguard.TestMesh;
+import io.egressguard.explain.Hop;
+import io.egressguard.explain.HopKind;
 import io.egressguard.explain.Trace;
 import io.egressguard.explain.TraceFormat;
 import io.egressguard.explain.TraceRequest;
@@ -9,6 +11,7 @@ import io.egressguard.mesh.MeshSnapshot;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -75,6 +78,28 @@ class FidelityPathsTest {
     @Test
     void tightSidecarThatWorks() throws Exception {
         throughGateway(trace("M3", "default", "edition.cnn.com:80", "http"));
+    }
+
+    /**
+     * M13: an ambient namespace has no sidecar: ztunnel takes the traffic to the waypoint the ServiceEntry's
+     * namespace enrols it in. One info hop, never "directly", no NetworkPolicy verdict toward the host.
+     */
+    @Test
+    void ambientNamespaceGoesThroughTheWaypoint() throws Exception {
+        Trace t = trace("M13", "default", "httpbin.org:80", "http");
+        String text = TraceFormat.TEXT.render(t);
+        assertEquals(Trace.Path.AMBIENT, t.path(), text);
+        assertFalse(t.broken(), text);
+        assertEquals(List.of(HopKind.ZTUNNEL), t.hops().stream().map(Hop::kind).toList(), text);
+        assertTrue(text.contains("waypoint Gateway istio-egress/waypoint over HBONE"), text);
+        assertFalse(text.contains("directly"), text);
+    }
+
+    /** M14: the waypoint does not admit default's ServiceEntry: ztunnel goes without it, and explain says why. */
+    @Test
+    void ambientEntryDeniedByTheWaypoint() throws Exception {
+        String text = TraceFormat.TEXT.render(trace("M14", "default", "api.example.com:443", "tls"));
+        assertTrue(text.contains("without a waypoint") && text.contains("admits only its own namespace"), text);
     }
 
     /** D5: Service port 80 targets 8080, where the server on 8080 listens; the gateway route matches 8080. */
