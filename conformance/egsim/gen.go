@@ -691,7 +691,7 @@ spec:
 }
 
 // wildcard: Istio's wildcard task through the egress gateway: a ServiceEntry for *.domain (NONE or
-// DYNAMIC_DNS), sometimes one for the exact host the gateway forwards to (without it: FIDELITY D17/D18).
+// DYNAMIC_DNS), sometimes one for the exact host the gateway forwards to (without it: fidelity cases D17/D18).
 func (g *genCtx) wildcard() []Request {
 	domain := g.pick("wikipedia.org", "example.com", "example.net")
 	exact := "www." + domain
