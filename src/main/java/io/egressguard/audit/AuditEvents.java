@@ -57,7 +57,8 @@ final class AuditEvents {
         Map<String, Finding> errors = new LinkedHashMap<>();
         for (Finding f : findings) {
             if (f.severity() == Severity.ERROR) {
-                errors.putIfAbsent(f.object() + " " + f.code(), f);
+                // The kind's group too: an Istio Gateway and a Gateway API Gateway may share namespace and name.
+                errors.putIfAbsent(f.object().kind().group() + " " + f.object() + " " + f.code(), f);
             }
         }
         Set<String> current = new HashSet<>();

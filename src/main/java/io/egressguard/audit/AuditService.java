@@ -161,15 +161,19 @@ public class AuditService {
                 objects.put(r.ref(), r.object());
             }
         }
-        try {
-            if (reports != null) {
+        if (reports != null) {
+            try {
                 reports.write(PolicyReports.build(findings, objects::get));
+            } catch (RuntimeException e) {
+                LOG.warnf("cannot write the audit's PolicyReports: %s", e.toString());
             }
-            if (events != null) {
+        }
+        if (events != null) {
+            try {
                 events.emit(findings, objects::get, Instant.now());
+            } catch (RuntimeException e) {
+                LOG.warnf("cannot create the audit's Events: %s", e.toString());
             }
-        } catch (RuntimeException e) {
-            LOG.warnf("cannot write the audit's PolicyReports or Events: %s", e.toString());
         }
     }
 

@@ -330,6 +330,13 @@ class PolicyReportsTest {
         assertEquals(1, ns.size());
         assertEquals("Namespace", ns.get(0).getInvolvedObject().getKind());
         assertEquals("EG901", ns.get(0).getReason());
+
+        // An Istio Gateway and a Gateway API Gateway of the same name are two objects: two Events.
+        Finding istio = new Finding("EG501", Severity.ERROR, new ObjectRef(Kind.GATEWAY, "legacy", "egress"), "", "m", "d",
+                List.of());
+        Finding gatewayApi = new Finding("EG501", Severity.ERROR, new ObjectRef(Kind.KUBERNETES_GATEWAY, "legacy", "egress"),
+                "", "m", "d", List.of());
+        assertEquals(2, events.emit(List.of(EG101, istio, gatewayApi), objects::get, now.plusSeconds(240)));
     }
 
     @Test
