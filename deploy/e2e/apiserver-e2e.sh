@@ -617,8 +617,8 @@ else
   failed policyreport-unchanged "resourceVersion $version_before, then $version_after"
 fi
 events_out=$(kubectl events -n default --types Warning 2>&1)
-se_events=$(kubectl get events -n default --field-selector reason=EG101,involvedObject.kind=ServiceEntry,involvedObject.name=stripe -o name | wc -l)
-vs_events=$(kubectl get events -n default --field-selector reason=EG101,involvedObject.kind=VirtualService,involvedObject.name=stripe-through-egress -o name | wc -l)
+se_events=$(kubectl get events -n default --field-selector source=egress-guard,reason=EG101,involvedObject.kind=ServiceEntry,involvedObject.name=stripe -o name | wc -l)
+vs_events=$(kubectl get events -n default --field-selector source=egress-guard,reason=EG101,involvedObject.kind=VirtualService,involvedObject.name=stripe-through-egress -o name | wc -l)
 if ((se_events == 1 && vs_events == 1)); then
   ok audit-events "one Warning EG101 Event on ServiceEntry default/stripe and one on VirtualService default/stripe-through-egress, two audits later still one each"
 else
