@@ -7,16 +7,17 @@
 # Go module proxy) into ${EGRESS_GUARD_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/egress-guard-e2e}, reused
 # while the versions below are unchanged (the Go module and build caches live there too); starts them on
 # loopback (TLS, RBAC, a service-account issuer; no kubelet, no controllers); installs Istio's and the Gateway
-# API's CRDs from their Go modules; runs egress-guard (target/quarkus-app, built when absent; the serial
+# API's CRDs and the Policy WG's PolicyReport CRDs from their Go modules; runs egress-guard (target/quarkus-app, built when absent; the serial
 # collector, as the images) as a process under the token of the chart's ServiceAccount; registers it through
 # the ValidatingWebhookConfiguration of deploy/manifests/egress-guard-webhook.yaml with clientConfig.url pointed at the
 # process; then runs the scenarios and prints `ok NAME (details)` or `failed NAME: reason` for each, and the
 # latency of 1,000 ServiceEntries created and updated with and without the webhook.
 # Exits 0 only when every scenario passed.
 #   KEEP=1         keep the work directory (logs of etcd, kube-apiserver, egress-guard; kubeconfigs)
-#   SHOW_OUTPUT=1  print kubectl's output for a denial, a warning and the webhook being unavailable
+#   SHOW_OUTPUT=1  print kubectl's output for a denial, a warning, the webhook being unavailable, and the
+#                  audit's PolicyReports and Events
 #   BENCH=N        objects for the latency measurement (default 1000); BENCH=0 skips it
-#   KUBE_VERSION, ETCD_VERSION, ISTIO_API_VERSION, GATEWAY_API_VERSION: see below
+#   KUBE_VERSION, ETCD_VERSION, ISTIO_API_VERSION, GATEWAY_API_VERSION, WG_POLICY_VERSION: see below
 set -euo pipefail
 trap 'echo "apiserver-e2e.sh: stopped by a failing command at line $LINENO" >&2' ERR
 cd "$(dirname "$0")/../.."
@@ -26,6 +27,8 @@ KUBE_VERSION=${KUBE_VERSION:-v1.37.2}
 ETCD_VERSION=${ETCD_VERSION:-v3.7.3}
 ISTIO_API_VERSION=${ISTIO_API_VERSION:-v1.32.0}     # istio.io/api: kubernetes/customresourcedefinitions.gen.yaml
 GATEWAY_API_VERSION=${GATEWAY_API_VERSION:-v1.6.3}  # experimental channel: serves TLSRoute v1alpha2
+# sigs.k8s.io/wg-policy-prototypes (no tagged release): policy-report/crd/v1alpha2, the PolicyReport CRDs
+WG_POLICY_VERSION=${WG_POLICY_VERSION:-v0.0.0-20241007222821-25056e1f3eb5}
 
 cache=${EGRESS_GUARD_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/egress-guard-e2e}
 export GOMODCACHE=${GOMODCACHE_E2E:-$cache/gomod} GOCACHE=$cache/gobuild GOFLAGS=-mod=mod GOWORK=off \
@@ -88,7 +91,8 @@ log "control plane binaries ready after $((SECONDS - script_started)) s"
 module_dir() { (cd "$cache" && go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p'); }
 istio_crds=$(module_dir "istio.io/api@$ISTIO_API_VERSION")/kubernetes/customresourcedefinitions.gen.yaml
 gateway_api_dir=$(module_dir "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION")/config/crd/experimental
-[[ -f $istio_crds && -d $gateway_api_dir ]] || { echo "apiserver-e2e.sh: CRD files not found" >&2; exit 2; }
+policy_report_dir=$(module_dir "sigs.k8s.io/wg-policy-prototypes@$WG_POLICY_VERSION")/policy-report/crd/v1alpha2
+[[ -f $istio_crds && -d $gateway_api_dir && -d $policy_report_dir ]] || { echo "apiserver-e2e.sh: CRD files not found" >&2; exit 2; }
 
 jar=$repo/target/quarkus-app/quarkus-run.jar
 if [[ ! -f $jar ]]; then
@@ -188,8 +192,10 @@ apiserver_ready() { kill -0 "$apiserver_pid" 2>/dev/null || return 0; [[ $(kubec
 wait_for 120 apiserver_ready && kill -0 "$apiserver_pid" 2>/dev/null || { tail -30 "$work/apiserver.log" >&2; echo "kube-apiserver did not start" >&2; exit 1; }
 log "kube-apiserver ready after $((SECONDS - script_started)) s"
 
-log "CRDs: istio.io/api $ISTIO_API_VERSION, gateway-api $GATEWAY_API_VERSION (experimental)"
+log "CRDs: istio.io/api $ISTIO_API_VERSION, gateway-api $GATEWAY_API_VERSION (experimental), wg-policy-prototypes $WG_POLICY_VERSION"
 kubectl apply --server-side -f "$istio_crds" >/dev/null
+kubectl apply --server-side -f "$policy_report_dir/wgpolicyk8s.io_policyreports.yaml" \
+  -f "$policy_report_dir/wgpolicyk8s.io_clusterpolicyreports.yaml" >/dev/null
 for f in "$gateway_api_dir"/gateway.networking.k8s.io_*.yaml; do
   [[ $f == *vap* ]] || kubectl apply --server-side -f "$f" >/dev/null
 done
@@ -566,6 +572,71 @@ for file in examples/broken/*.yaml; do
 done
 reset_cluster
 
+# The audit's results where cluster users look: an object broken while the webhook was not registered gets
+# its codes in the namespace's PolicyReport and a Warning Event; fixed, the report goes. The webhook writes
+# them with the chart's ClusterRole only.
+log "audit results: PolicyReports and Events"
+audit_file=examples/broken/resolution-none-loop.yaml
+unregister_webhook
+baseline_docs "$audit_file" | apply_quiet
+settle
+reviewed_docs "$audit_file" | apply_quiet
+register_webhook
+settle
+report_codes() { kubectl get policyreport egress-guard -n default -o jsonpath='{.results[*].policy}' 2>/dev/null; }
+has_codes() { [[ " $(report_codes) " == *" EG101 "* ]]; }
+if wait_for 30 has_codes; then
+  polr_list=$(kubectl get policyreports -A 2>&1)
+  polr_yaml=$(kubectl get policyreport egress-guard -n default -o yaml 2>&1)
+  summary_fail=$(kubectl get policyreport egress-guard -n default -o jsonpath='{.summary.fail}')
+  manager=$(kubectl get policyreport egress-guard -n default -o jsonpath='{.metadata.managedFields[*].manager}')
+  if [[ $manager == egress-guard && $summary_fail -ge 2 ]] && grep -q 'egress-guard' <<<"$polr_list"; then
+    ok policyreport "codes $(report_codes | tr ' ' '\n' | sort | uniq -c | awk '{ printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1 }'); fail $summary_fail; written by $manager (server-side apply)"
+  else
+    failed policyreport "manager '$manager', fail '$summary_fail': $(oneline <<<"$polr_list")"
+  fi
+else
+  failed policyreport "no EG101 in the default namespace's PolicyReport after 30 s: $(kubectl get policyreports -A 2>&1 | oneline)"
+fi
+# Findings on Namespaces (EG901) go to the ClusterPolicyReport: there exactly when the audit has some.
+namespace_findings=$(curl -fsS -H "Authorization: Bearer $reader" "http://127.0.0.1:$mgmt_port/q/audit" \
+  | tr -d '\n ' | grep -o '"kind":"Namespace"' | wc -l) || true
+cpolr_list=$(kubectl get clusterpolicyreports 2>&1)
+has_cpolr=0; grep -q '^egress-guard ' <<<"$cpolr_list" && has_cpolr=1
+if ((has_cpolr == (namespace_findings > 0))); then
+  ok clusterpolicyreport "$( ((has_cpolr)) && echo "codes $(kubectl get clusterpolicyreport egress-guard -o jsonpath='{.results[*].policy}') for $namespace_findings finding(s) on Namespaces" || echo "none, as the audit has no finding on a Namespace")"
+else
+  failed clusterpolicyreport "$namespace_findings finding(s) on Namespaces, but: $(oneline <<<"$cpolr_list")"
+fi
+# One Event per object and code, however many audits ran since (the audit runs every 5 s here); the report
+# of unchanged findings is not written again (same resourceVersion).
+version_before=$(kubectl get policyreport egress-guard -n default -o jsonpath='{.metadata.resourceVersion}')
+sleep 11
+version_after=$(kubectl get policyreport egress-guard -n default -o jsonpath='{.metadata.resourceVersion}')
+if [[ -n $version_before && $version_before == "$version_after" ]]; then
+  ok policyreport-unchanged "resourceVersion $version_after after two more audits"
+else
+  failed policyreport-unchanged "resourceVersion $version_before, then $version_after"
+fi
+events_out=$(kubectl events -n default --types Warning 2>&1)
+se_events=$(kubectl get events -n default --field-selector source=egress-guard,reason=EG101,involvedObject.kind=ServiceEntry,involvedObject.name=stripe -o name | wc -l)
+vs_events=$(kubectl get events -n default --field-selector source=egress-guard,reason=EG101,involvedObject.kind=VirtualService,involvedObject.name=stripe-through-egress -o name | wc -l)
+if ((se_events == 1 && vs_events == 1)); then
+  ok audit-events "one Warning EG101 Event on ServiceEntry default/stripe and one on VirtualService default/stripe-through-egress, two audits later still one each"
+else
+  failed audit-events "EG101 Events: ServiceEntry $se_events, VirtualService $vs_events: $(oneline <<<"$events_out")"
+fi
+# The fix: resolution DNS. The next audit deletes the report (nothing else is found in default).
+out=$(kubectl patch serviceentry stripe -n default --type merge -p '{"spec":{"resolution":"DNS"}}' 2>&1) && rc=0 || rc=$?
+report_gone() { ! kubectl get policyreport egress-guard -n default >/dev/null 2>&1; }
+if ((rc == 0)) && wait_for 30 report_gone; then
+  polr_after=$(kubectl get policyreports -A 2>&1)
+  ok policyreport-fixed "the fix admitted; the PolicyReport deleted by the next audit"
+else
+  failed policyreport-fixed "rc=$rc, codes still reported: $(report_codes) $(oneline <<<"$out")"
+fi
+reset_cluster
+
 
 # ---- latency through the API server ----------------------------------------------------------------------
 
@@ -611,6 +682,11 @@ if [[ -n ${SHOW_OUTPUT:-} ]]; then
   printf '\n-- kubectl, webhook stopped, failurePolicy Fail:\n%s\n' "${webhook_stopped_fail_output:-}"
   printf '\n-- kubectl, webhook stopped, failurePolicy Ignore:\n%s\n' "${webhook_stopped_ignore_output:-}"
   printf '\n-- kubectl, webhook frozen, failurePolicy Fail (timeoutSeconds 2):\n%s\n' "${webhook_frozen_fail_output:-}"
+  printf '\n-- kubectl get policyreports -A (after an audit of %s):\n%s\n' "$audit_file" "${polr_list:-}"
+  printf '\n-- kubectl get policyreport egress-guard -n default -o yaml:\n%s\n' "${polr_yaml:-}"
+  printf '\n-- kubectl get clusterpolicyreports:\n%s\n' "${cpolr_list:-}"
+  printf '\n-- kubectl events -n default --types Warning:\n%s\n' "${events_out:-}"
+  printf '\n-- kubectl get policyreports -A (after the fix):\n%s\n' "${polr_after:-}"
 fi
 echo "$passed passed, $failures failed in $((SECONDS - script_started)) s"
 ((failures == 0))

@@ -9,6 +9,8 @@ import io.egressguard.model.Resource;
 import io.egressguard.webhook.ClusterState;
 import io.egressguard.webhook.ClusterStateProvider;
 import io.egressguard.webhook.WebhookConfig;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -17,14 +19,18 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,7 +40,8 @@ import java.util.concurrent.TimeUnit;
  * The periodic audit: every object of the current state checked against all of it, audit-only rules
  * included. A webhook only sees changes; this finds what was broken before egress-guard arrived, or broken by
  * changes it does not judge (a namespace label removed, a gateway scaled away). Skipped while the state is
- * not synced. Results: Prometheus gauges and the latest report at {@code /q/audit} on the management port.
+ * not synced. Results: Prometheus gauges, the latest report at {@code /q/audit} on the management port and,
+ * against an API server, PolicyReports and Warning Events ({@link PolicyReportWriter}, {@link AuditEvents}).
  */
 @ApplicationScoped
 public class AuditService {
@@ -54,10 +61,15 @@ public class AuditService {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    Instance<KubernetesClient> client;
+
     private Engine engine;
     private ScheduledExecutorService scheduler;
     private MultiGauge findingsGauge;
     private volatile Audit latest;
+    private PolicyReportWriter reports;
+    private AuditEvents events;
 
     void start(@Observes StartupEvent event) {
         engine = new Engine(EngineConfig.defaults().withAuditRules().withOverrides(config.severities().orElse(List.of())));
@@ -71,6 +83,14 @@ public class AuditService {
                 a -> a.latest == null ? 0 : a.latest.durationMillis() / 1000.0)
                 .description("How long the latest audit took")
                 .strongReference(true).register(registry);
+        if (config.state().dir().isEmpty()) { // standalone mode has no API server to write to
+            if (config.audit().policyReports() != WebhookConfig.PolicyReportsMode.FALSE) {
+                reports = new PolicyReportWriter(client.get(), config.audit().policyReports());
+            }
+            if (config.audit().events()) {
+                events = new AuditEvents(client.get(), instanceName());
+            }
+        }
         long every = config.audit().interval().toMillis();
         if (every > 0) {
             scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -111,6 +131,7 @@ public class AuditService {
                 new Report(findings, origins, snapshot.size(), 0));
         latest = audit;
         publish(findings);
+        write(findings, snapshot);
         LOG.infof("audit: %d objects, %d findings in %d ms", snapshot.size(), findings.size(), audit.durationMillis());
         return Optional.of(audit);
     }
@@ -125,6 +146,41 @@ public class AuditService {
         counts.forEach((k, v) -> rows.add(MultiGauge.Row.of(Tags.of("code", k.get(0), "severity", k.get(1),
                 "namespace", k.get(2)), v)));
         findingsGauge.register(rows, true);
+    }
+
+    /** PolicyReports and Events; a failure is logged by the writers and never stops the audit. */
+    private void write(List<Finding> findings, MeshSnapshot snapshot) {
+        if (reports == null && events == null) {
+            return;
+        }
+        Set<io.egressguard.model.ObjectRef> refs = new HashSet<>();
+        findings.forEach(f -> refs.add(f.object()));
+        Map<io.egressguard.model.ObjectRef, HasMetadata> objects = new HashMap<>();
+        for (Resource r : snapshot.resources()) {
+            if (refs.contains(r.ref())) {
+                objects.put(r.ref(), r.object());
+            }
+        }
+        if (reports != null) {
+            try {
+                reports.write(PolicyReports.build(findings, objects::get));
+            } catch (RuntimeException e) {
+                LOG.warnf("cannot write the audit's PolicyReports: %s", e.toString());
+            }
+        }
+        if (events != null) {
+            try {
+                events.emit(findings, objects::get, Instant.now());
+            } catch (RuntimeException e) {
+                LOG.warnf("cannot create the audit's Events: %s", e.toString());
+            }
+        }
+    }
+
+    /** The pod's name (HOSTNAME in a container), for the Events' reportingInstance. */
+    private static String instanceName() {
+        String host = System.getenv("HOSTNAME");
+        return host == null || host.isBlank() ? PolicyReports.MANAGER : host;
     }
 
     public Optional<Audit> latest() {

@@ -63,7 +63,20 @@ public interface WebhookConfig {
         /** How often every object of the state is checked (findings as gauges and at /q/audit); 0 turns it off. */
         @WithDefault("60s")
         Duration interval();
+
+        /**
+         * Write the audit's findings as PolicyReports ({@code wgpolicyk8s.io/v1alpha2}): {@code auto} once the
+         * API server serves the CRD, {@code true} the same but warns while it does not, {@code false} never.
+         */
+        @WithDefault("auto")
+        PolicyReportsMode policyReports();
+
+        /** Create a Warning Event on each object with an error finding when the audit first finds it. */
+        @WithDefault("true")
+        boolean events();
     }
+
+    enum PolicyReportsMode { AUTO, TRUE, FALSE }
 
     interface Tls {
         /** Directory of the serving key pair, {@code tls.crt} and {@code tls.key}; env EGRESS_GUARD_TLS_DIR. */

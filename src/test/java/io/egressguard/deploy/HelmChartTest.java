@@ -239,12 +239,35 @@ class HelmChartTest {
                 service.getSpec().getSelector());
     }
 
+    /** The audit's writes: its PolicyReports and Events, nothing else; see {@link #auditResultsRbacFollowsTheValues}. */
+    static final Map<String, Set<String>> AUDIT_WRITES = Map.of("wgpolicyk8s.io", Set.of("list", "create", "patch", "delete"), "events", Set.of("create"));
+
+    /** The rules of the ClusterRole, by API group (and {@code events}) to their verbs. */
+    static Map<String, Set<String>> writeRules(ClusterRole role) {
+        Map<String, Set<String>> writes = new TreeMap<>();
+        for (PolicyRule rule : role.getRules()) {
+            if (rule.getApiGroups().equals(List.of("wgpolicyk8s.io"))) {
+                assertEquals(List.of("policyreports", "clusterpolicyreports"), rule.getResources());
+                writes.put("wgpolicyk8s.io", Set.copyOf(rule.getVerbs()));
+            } else if (rule.getResources().contains("events")) {
+                assertEquals(List.of(""), rule.getApiGroups());
+                assertEquals(List.of("events"), rule.getResources());
+                writes.put("events", Set.copyOf(rule.getVerbs()));
+            }
+        }
+        return writes;
+    }
+
     @Test
     void clusterRoleOnlyReads() {
         List<HasMetadata> objects = parse(defaults);
         ClusterRole role = one(objects, ClusterRole.class);
+        assertEquals(AUDIT_WRITES, writeRules(role));
         Map<String, Set<String>> resources = new TreeMap<>();
         for (PolicyRule rule : role.getRules()) {
+            if (rule.getApiGroups().equals(List.of("wgpolicyk8s.io")) || rule.getResources().contains("events")) {
+                continue; // the audit's results, above
+            }
             assertEquals(READ_ONLY, Set.copyOf(rule.getVerbs()), rule.toString());
             assertEmpty(rule.getResourceNames());
             assertEmpty(rule.getNonResourceURLs());
@@ -472,6 +495,34 @@ class HelmChartTest {
         assertEquals(Set.of("egress-guard"), certificates.keySet());
         assertEquals(Map.of("group", "cert-manager.io", "kind", "ClusterIssuer", "name", "corp-ca"),
                 spec(certificates.get("egress-guard")).get("issuerRef"));
+    }
+
+    /**
+     * PolicyReports: `auto` (default) and `true` grant the report verbs (a rule on a resource the cluster does
+     * not serve grants nothing, and the CRD may come after the chart), `false` none; Events: `create` only with
+     * `audit.events`. The webhook gets the same settings.
+     */
+    @Test
+    void auditResultsRbacFollowsTheValues() {
+        Map<String, String> env = env(container(parse(defaults)));
+        assertEquals("auto", env.get("EGRESS_GUARD_AUDIT_POLICY_REPORTS"));
+        assertEquals("true", env.get("EGRESS_GUARD_AUDIT_EVENTS"));
+
+        List<HasMetadata> on = parse(render(Map.of("audit.policyReports", "true")));
+        assertEquals(AUDIT_WRITES, writeRules(one(on, ClusterRole.class)));
+        assertEquals("true", env(container(on)).get("EGRESS_GUARD_AUDIT_POLICY_REPORTS"));
+
+        List<HasMetadata> off = parse(render(Map.of("audit.policyReports", "false")));
+        assertEquals(Map.of("events", Set.of("create")), writeRules(one(off, ClusterRole.class)));
+        assertEquals("false", env(container(off)).get("EGRESS_GUARD_AUDIT_POLICY_REPORTS"));
+
+        List<HasMetadata> none = parse(render(Map.of("audit.policyReports", "false", "audit.events", "false")));
+        assertEquals(Map.of(), writeRules(one(none, ClusterRole.class)));
+        assertEquals("false", env(container(none)).get("EGRESS_GUARD_AUDIT_EVENTS"));
+        for (PolicyRule rule : one(none, ClusterRole.class).getRules()) {
+            assertEquals(READ_ONLY, Set.copyOf(rule.getVerbs()), "without them the webhook only reads: " + rule);
+        }
+        assertThrows(RuntimeException.class, () -> render(Map.of("audit.policyReports", "always")));
     }
 
     @Test

@@ -112,6 +112,15 @@ class WebhookClusterTest {
         String metrics = given().baseUri("http://localhost").port(WebhookOperationsTest.managementPort()).get("/q/metrics").asString();
         assertTrue(metrics.contains("egress_guard_audit_findings{code=\"EG101\",namespace=\"legacy\",severity=\"error\"} 2.0"),
                 metrics);
+        // The errors as Warning Events on the objects, one per object and code whatever the number of audits.
+        java.time.Instant later = java.time.Instant.now();
+        await(() -> audits.latest().filter(a -> a.time().isAfter(later.plusMillis(600))).isPresent(), "two more audits");
+        var events = client.v1().events().inNamespace("legacy").list().getItems().stream()
+                .filter(e -> "EG101".equals(e.getReason())).toList();
+        assertTrue(events.size() == 2 && events.stream().allMatch(e -> "Warning".equals(e.getType())
+                && "egress-guard".equals(e.getSource().getComponent())), events::toString);
+        assertTrue(events.stream().map(e -> e.getInvolvedObject().getKind() + " " + e.getInvolvedObject().getName())
+                .collect(java.util.stream.Collectors.toSet()).size() == 2, events::toString);
 
         ServiceEntry partner = client.resources(ServiceEntry.class).inNamespace("legacy").withName("partner").get();
         partner.getSpec().setResolution(io.fabric8.istio.api.api.networking.v1alpha3.ServiceEntryResolution.DNS);
