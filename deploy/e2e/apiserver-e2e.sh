@@ -271,8 +271,11 @@ oneline() { tr '\n' ' ' | sed 's/  */ /g' | cut -c1-400; }
 # What the webhook's state holds, against what the API server holds: the informers caught up when equal.
 mesh_kinds=serviceentries.networking.istio.io,virtualservices.networking.istio.io,destinationrules.networking.istio.io,gateways.networking.istio.io,sidecars.networking.istio.io,gateways.gateway.networking.k8s.io,httproutes.gateway.networking.k8s.io,tlsroutes.gateway.networking.k8s.io,networkpolicies.networking.k8s.io
 metric() { curl -fsS "http://127.0.0.1:$mgmt_port/q/metrics" | awk -v m="$1" '$1 == m { print int($2) }'; }
-watched_kinds=${mesh_kinds/sidecars.networking.istio.io,/}   # the informers' kinds (no Sidecars)
-server_objects() { kubectl get "namespaces,services,deployments.apps,$watched_kinds" -A --no-headers 2>/dev/null | wc -l; }
+watched_kinds=$mesh_kinds   # the informers' kinds, and of ConfigMaps only the mesh config
+server_objects() {
+  echo $(( $(kubectl get "namespaces,services,deployments.apps,$watched_kinds" -A --no-headers 2>/dev/null | wc -l)
+    + $(kubectl get configmap istio -n istio-system --no-headers 2>/dev/null | wc -l) ))
+}
 caught_up() { [[ $(metric egress_guard_state_objects) == "$(server_objects)" ]]; }
 settle() { wait_for 30 caught_up || log "warning: the webhook's state did not catch up ($(metric egress_guard_state_objects) vs $(server_objects))"; sleep 0.5; }
 
@@ -529,6 +532,19 @@ elif ((rc == 0)) && [[ -n $(summary <<<"$out") ]]; then
 else
   failed q-audit "$(oneline <<<"$out")"
 fi
+
+# The mesh config, read through the chart's Role for that one ConfigMap: with REGISTRY_ONLY, sidecars send a
+# host that no ServiceEntry declares to BlackHoleCluster, and the webhook's /explain says so from its informers.
+kubectl -n istio-system create configmap istio --from-literal=mesh='outboundTrafficPolicy: {mode: REGISTRY_ONLY}' >/dev/null
+settle
+out=$(curl -fsS -H "Authorization: Bearer $reader" "http://127.0.0.1:$mgmt_port/explain?from=payments&to=unlisted.example.com:443" 2>&1) && rc=0 || rc=$?
+if ((rc == 0)) && grep -q 'BlackHoleCluster' <<<"$out"; then
+  ok mesh-config "REGISTRY_ONLY read from ConfigMap istio-system/istio: payments -> unlisted.example.com:443 blackholed"
+else
+  failed mesh-config "$(oneline <<<"$out")"
+fi
+kubectl -n istio-system delete configmap istio >/dev/null
+settle
 
 # The webhook unavailable: stopped (connection refused) and frozen (no answer: the timeout), under
 # failurePolicy Fail and Ignore.
