@@ -265,7 +265,7 @@ public final class Tracer {
                 return false; // no listener for the host in this sidecar's scope (EG104, EG215)
             }
             if (TraceRequest.HTTP.equals(q.protocol())) {
-                return r.section() == Section.HTTP;
+                return r.section() == Section.HTTP && opaqueDeclaration().isEmpty();
             }
             if (r.section() == Section.TCP) {
                 return true;
@@ -286,6 +286,18 @@ public final class Tracer {
             var declared = s.serviceEntriesDeclaring(q.host());
             return !declared.isEmpty() && s.serviceEntryFor(q.host(), q.namespace()).isEmpty()
                     && declared.stream().noneMatch(se -> se.ref().namespace().equals(q.namespace()));
+        }
+
+        /**
+         * A ServiceEntry visible to the namespace that declares the request's port of the host as TCP. With another
+         * entry declaring it HTTP (EG106), pilot's simulation builds no HTTP route for the host on that port: the
+         * sidecar passes the request through (an opaque TCP port carries no HTTP routing).
+         */
+        Optional<ServiceEntryInfo> opaqueDeclaration() {
+            return s.serviceEntriesDeclaring(q.host()).stream()
+                    .filter(se -> se.exportTo().visibleTo(q.namespace()) || se.ref().namespace().equals(q.namespace()))
+                    .filter(se -> "TCP".equalsIgnoreCase(se.ports().get(q.port())))
+                    .findFirst();
         }
 
         /** True when a ServiceEntry visible to the namespace declares the host but its Sidecar does not import it. */
@@ -322,6 +334,10 @@ public final class Tracer {
                 return "routes this port only for sidecars of " + sources.stream().map(Tracer::describe)
                         .collect(java.util.stream.Collectors.joining(" or ")) + " (sourceNamespace/sourceLabels; the "
                         + "client's pod labels are given as --from NAMESPACE/LABELS)";
+            }
+            if (TraceRequest.HTTP.equals(q.protocol()) && opaqueDeclaration().isPresent()) {
+                return "is never used: " + opaqueDeclaration().get().ref() + " declares port " + q.port() + " of " + q.host()
+                        + " as TCP, so sidecars build no HTTP route for it (EG106)";
             }
             if (hiddenServiceEntry() || serviceEntryNotImported()) {
                 return "is never used: the sidecar has no listener for " + q.host() + ", whose ServiceEntry is not in its "

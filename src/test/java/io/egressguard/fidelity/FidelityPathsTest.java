@@ -102,6 +102,17 @@ class FidelityPathsTest {
         assertTrue(text.contains("without a waypoint") && text.contains("admits only its own namespace"), text);
     }
 
+    /**
+     * P7: a newer ServiceEntry declares edition.cnn.com:80 as TCP besides the HTTP one: pilot builds no HTTP route
+     * for the host on that port, and the sidecar passes the request through (pilot's simulation).
+     */
+    @Test
+    void opaqueDeclarationDisablesTheHttpRoute() throws Exception {
+        Trace t = trace("P7", "default", "edition.cnn.com:80", "http");
+        direct(t);
+        assertTrue(TraceFormat.TEXT.render(t).contains("as TCP"), TraceFormat.TEXT.render(t));
+    }
+
     /** D5: Service port 80 targets 8080, where the server on 8080 listens; the gateway route matches 8080. */
     @Test
     void serverOnTheTargetPort() throws Exception {
