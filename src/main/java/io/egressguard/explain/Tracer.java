@@ -7,6 +7,7 @@ import io.egressguard.mesh.DestinationRuleLookup;
 import io.egressguard.istio.Hosts;
 import io.egressguard.mesh.Binding;
 import io.egressguard.mesh.DestinationRuleInfo;
+import io.egressguard.mesh.GatewayApiRoutes;
 import io.egressguard.mesh.GatewayServer;
 import io.egressguard.mesh.GatewayWorkload;
 import io.egressguard.mesh.MeshSnapshot;
@@ -558,9 +559,9 @@ public final class Tracer {
                             + r.exportTo().entries() + ")";
                     hiddenFromGateway = true;
                 } else {
-                    Optional<Finding> attach = findingOn(r.source(), "EG505");
+                    Optional<String> attach = attachmentProblem(r.source(), srv.binding());
                     if (attach.isPresent()) {
-                        why = "cannot attach: " + attach.get().message();
+                        why = "cannot attach: route not attached: " + attach.get();
                         unattached = true;
                     }
                 }
@@ -938,8 +939,27 @@ public final class Tracer {
         return out;
     }
 
-    private Optional<Finding> findingOn(ObjectRef ref, String code) {
-        return findings.stream().filter(f -> f.object().equals(ref) && f.code().equals(code)).findFirst();
+    /** Why a Gateway API route does not attach to the Gateway of {@code gateway}, by its parentRefs naming it. */
+    private Optional<String> attachmentProblem(ObjectRef route, Binding gateway) {
+        if (gateway.type() != Binding.Type.KUBERNETES_GATEWAY) {
+            return Optional.empty();
+        }
+        Resource r = s.resource(route).orElse(null);
+        if (r == null) {
+            return Optional.empty();
+        }
+        Optional<String> problem = Optional.empty();
+        for (var p : GatewayApiRoutes.parentRefs(r.object())) {
+            if (p == null || p.getName() == null || !GatewayApiRoutes.isGatewayRef(p)
+                    || !GatewayApiRoutes.gatewayBinding(route, p).equals(gateway)) {
+                continue;
+            }
+            problem = GatewayApiRoutes.attachmentProblem(s, r, p);
+            if (problem.isEmpty()) {
+                return problem; // one parentRef that attaches is enough
+            }
+        }
+        return problem;
     }
 
     /** {@code VirtualService default/x spec.http[0].match[0]}. */

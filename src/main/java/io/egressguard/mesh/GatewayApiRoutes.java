@@ -7,7 +7,13 @@ import io.egressguard.mesh.RouteDestination;
 import io.egressguard.mesh.RouteRule;
 import io.egressguard.mesh.Section;
 import io.egressguard.model.ObjectRef;
+import io.egressguard.istio.Labels;
+import io.egressguard.model.Kind;
+import io.egressguard.model.Resource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.AllowedRoutes;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
@@ -16,6 +22,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TLSRouteRule;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -83,6 +90,103 @@ public final class GatewayApiRoutes {
     public static boolean isGatewayRef(ParentReference p) {
         return GATEWAY_API_GROUP.equals(group(p.getGroup(), GATEWAY_API_GROUP))
                 && "Gateway".equals(p.getKind() == null ? "Gateway" : p.getKind());
+    }
+
+    /** The parentRefs of an HTTPRoute or TLSRoute (none for other objects). */
+    public static List<ParentReference> parentRefs(HasMetadata route) {
+        List<ParentReference> refs = route instanceof HTTPRoute h && h.getSpec() != null ? h.getSpec().getParentRefs()
+                : route instanceof TLSRoute t && t.getSpec() != null ? t.getSpec().getParentRefs() : null;
+        return refs == null ? List.of() : refs;
+    }
+
+    /** The hostnames of an HTTPRoute or TLSRoute. */
+    public static List<String> hostnames(HasMetadata route) {
+        List<String> h = route instanceof HTTPRoute r && r.getSpec() != null ? r.getSpec().getHostnames()
+                : route instanceof TLSRoute t && t.getSpec() != null ? t.getSpec().getHostnames() : null;
+        return h == null ? List.of() : h.stream().filter(x -> x != null).toList();
+    }
+
+    /** The Gateway a parentRef of {@code route} names (its namespace defaults to the route's). */
+    public static Binding gatewayBinding(ObjectRef route, ParentReference p) {
+        return Binding.kubernetesGateway(p.getNamespace() == null ? route.namespace() : p.getNamespace(), p.getName());
+    }
+
+    /**
+     * Why a route does not attach to the Gateway its parentRef names (pilot's route status "Accepted: false"):
+     * the Gateway is missing, or no listener fits (sectionName, port, hostnames, route kind and TLS mode,
+     * allowedRoutes). Empty when it attaches.
+     */
+    public static Optional<String> attachmentProblem(MeshSnapshot s, Resource route, ParentReference p) {
+        Binding b = gatewayBinding(route.ref(), p);
+        Optional<Resource> gw = s.gateway(b).flatMap(s::resource);
+        return Optional.ofNullable(gw.isEmpty() ? "Gateway " + b + " does not exist"
+                : whyNotAttached(s, route, p, (Gateway) gw.get().object()));
+    }
+
+    private static String whyNotAttached(MeshSnapshot s, Resource route, ParentReference p, Gateway g) {
+        List<Listener> listeners = g.getSpec() == null || g.getSpec().getListeners() == null ? List.of()
+                : g.getSpec().getListeners();
+        List<String> hostnames = hostnames(route.object());
+        String reason = "no listener" + (p.getSectionName() == null ? "" : " named " + p.getSectionName());
+        for (Listener l : listeners) {
+            if (l == null || (p.getSectionName() != null && !p.getSectionName().equals(l.getName()))
+                    || (p.getPort() != null && !p.getPort().equals(l.getPort()))) {
+                continue;
+            }
+            String lh = l.getHostname();
+            if (lh != null && !hostnames.isEmpty() && hostnames.stream().noneMatch(h -> Hosts.intersect(h, lh))) {
+                reason = "hostnames " + hostnames + " do not intersect listener hostname " + lh;
+                continue;
+            }
+            GatewayServer srv = GatewayServer.ofListener(route.ref(), null, "", l);
+            boolean kindFits = route.kind() == Kind.HTTP_ROUTE
+                    ? srv.protocol().equals("HTTP") || srv.protocol().equals("HTTPS")
+                    : srv.protocol().equals("TLS") && (srv.passthrough() || tlsRouteOnTerminate(s));
+            if (!kindFits) {
+                reason = route.kind().kindName() + " does not fit listener " + l.getName() + " (" + srv.protocol()
+                        + (srv.tlsMode() == null ? "" : " " + srv.tlsMode()) + ")";
+                continue;
+            }
+            String allowed = allowedRoutesProblem(s, route, g, l.getAllowedRoutes());
+            if (allowed != null) {
+                reason = allowed;
+                continue;
+            }
+            return null;
+        }
+        return reason;
+    }
+
+    /**
+     * Since Istio 1.30 a TLS listener in {@code Terminate} mode also accepts TLSRoutes (pilot
+     * {@code GenerateGatewaySupportedKinds}): the gateway terminates and forwards the stream over TCP. Up to
+     * 1.29 only {@code Passthrough} listeners do. An unknown istiod version is taken as current.
+     */
+    public static boolean tlsRouteOnTerminate(MeshSnapshot s) {
+        return s.istiod().map(i -> !i.olderThan(1, 30)).orElse(true);
+    }
+
+    private static String allowedRoutesProblem(MeshSnapshot s, Resource route, Gateway g, AllowedRoutes allowed) {
+        String routeNs = route.ref().namespace();
+        String gwNs = g.getMetadata().getNamespace();
+        if (allowed != null && allowed.getKinds() != null && !allowed.getKinds().isEmpty()
+                && allowed.getKinds().stream().noneMatch(k -> k != null && route.kind().kindName().equals(k.getKind()))) {
+            return "allowedRoutes.kinds excludes " + route.kind().kindName();
+        }
+        String from = allowed == null || allowed.getNamespaces() == null || allowed.getNamespaces().getFrom() == null
+                ? "Same" : allowed.getNamespaces().getFrom();
+        switch (from) {
+            case "All":
+                return null;
+            case "Selector":
+                var labels = s.namespaceLabels(routeNs);
+                if (labels.isEmpty() || Labels.matches(allowed.getNamespaces().getSelector(), labels.get())) {
+                    return null;
+                }
+                return "allowedRoutes selector excludes namespace " + routeNs;
+            default:
+                return routeNs.equals(gwNs) ? null : "allowedRoutes admits only routes from " + gwNs + " (from: Same)";
+        }
     }
 
     /** Flattens an HTTPRoute or TLSRoute; other objects have no routes. */

@@ -2,6 +2,7 @@ package io.egressguard.rules;
 
 import io.egressguard.istio.Hosts;
 import io.egressguard.mesh.Binding;
+import io.egressguard.mesh.GatewayApiRoutes;
 import io.egressguard.mesh.GatewayServer;
 import io.egressguard.mesh.GatewayWorkload;
 import io.egressguard.mesh.MeshSnapshot;
@@ -152,7 +153,7 @@ final class EgressHops {
     /** A Gateway API TLS listener that terminates, where Istio 1.30 and later attach TLSRoutes. */
     static boolean terminatesTlsRoutes(MeshSnapshot s, Binding gateway, GatewayServer srv) {
         return gateway.type() == Binding.Type.KUBERNETES_GATEWAY && "TLS".equals(srv.protocol()) && !srv.passthrough()
-                && GatewayApiRules.RouteCannotAttach.tlsRouteOnTerminate(s);
+                && GatewayApiRoutes.tlsRouteOnTerminate(s);
     }
 
     /** Ports the ServiceEntries for {@code host} declare, as seen from {@code namespace}. */

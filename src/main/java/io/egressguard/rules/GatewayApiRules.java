@@ -2,9 +2,7 @@ package io.egressguard.rules;
 
 import io.egressguard.mesh.GatewayApiRoutes;
 import io.egressguard.istio.Hosts;
-import io.egressguard.istio.Labels;
 import io.egressguard.mesh.Binding;
-import io.egressguard.mesh.GatewayServer;
 import io.egressguard.mesh.GatewayWorkload;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.mesh.RouteDestination;
@@ -13,12 +11,8 @@ import io.egressguard.model.Kind;
 import io.egressguard.model.ObjectRef;
 import io.egressguard.model.Resource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.AllowedRoutes;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TLSRoute;
 
 import java.util.List;
 import java.util.Map;
@@ -33,15 +27,11 @@ final class GatewayApiRules {
     }
 
     static List<ParentReference> parentRefs(HasMetadata route) {
-        List<ParentReference> refs = route instanceof HTTPRoute h && h.getSpec() != null ? h.getSpec().getParentRefs()
-                : route instanceof TLSRoute t && t.getSpec() != null ? t.getSpec().getParentRefs() : null;
-        return refs == null ? List.of() : refs;
+        return GatewayApiRoutes.parentRefs(route);
     }
 
     static List<String> hostnames(HasMetadata route) {
-        List<String> h = route instanceof HTTPRoute r && r.getSpec() != null ? r.getSpec().getHostnames()
-                : route instanceof TLSRoute t && t.getSpec() != null ? t.getSpec().getHostnames() : null;
-        return h == null ? List.of() : h.stream().filter(x -> x != null).toList();
+        return GatewayApiRoutes.hostnames(route);
     }
 
     /** EG501: without {@code networking.istio.io/service-type: ClusterIP}, Istio exposes the gateway as a LoadBalancer. */
@@ -224,81 +214,12 @@ final class GatewayApiRules {
                 if (p == null || p.getName() == null || !GatewayApiRoutes.isGatewayRef(p)) {
                     continue;
                 }
-                String ns = p.getNamespace() == null ? target.ref().namespace() : p.getNamespace();
-                Binding b = Binding.kubernetesGateway(ns, p.getName());
-                Optional<Resource> gw = s.gateway(b).flatMap(s::resource);
-                String reason = gw.isEmpty() ? "Gateway " + b + " does not exist"
-                        : whyNotAttached(s, target, p, (Gateway) gw.get().object());
-                if (reason != null) {
-                    ctx.report("spec.parentRefs[" + i + "]", "route not attached: " + reason,
-                            gw.map(Resource::ref).map(List::of).orElse(List.of()));
+                Binding b = GatewayApiRoutes.gatewayBinding(target.ref(), p);
+                Optional<String> reason = GatewayApiRoutes.attachmentProblem(s, target, p);
+                if (reason.isPresent()) {
+                    ctx.report("spec.parentRefs[" + i + "]", "route not attached: " + reason.get(),
+                            s.gateway(b).map(List::of).orElse(List.of()));
                 }
-            }
-        }
-
-        private static String whyNotAttached(MeshSnapshot s, Resource route, ParentReference p, Gateway g) {
-            List<Listener> listeners = g.getSpec() == null || g.getSpec().getListeners() == null ? List.of()
-                    : g.getSpec().getListeners();
-            List<String> hostnames = hostnames(route.object());
-            String reason = "no listener" + (p.getSectionName() == null ? "" : " named " + p.getSectionName());
-            for (Listener l : listeners) {
-                if (l == null || (p.getSectionName() != null && !p.getSectionName().equals(l.getName()))
-                        || (p.getPort() != null && !p.getPort().equals(l.getPort()))) {
-                    continue;
-                }
-                String lh = l.getHostname();
-                if (lh != null && !hostnames.isEmpty() && hostnames.stream().noneMatch(h -> Hosts.intersect(h, lh))) {
-                    reason = "hostnames " + hostnames + " do not intersect listener hostname " + lh;
-                    continue;
-                }
-                GatewayServer srv = GatewayServer.ofListener(route.ref(), null, "", l);
-                boolean kindFits = route.kind() == Kind.HTTP_ROUTE
-                        ? srv.protocol().equals("HTTP") || srv.protocol().equals("HTTPS")
-                        : srv.protocol().equals("TLS") && (srv.passthrough() || tlsRouteOnTerminate(s));
-                if (!kindFits) {
-                    reason = route.kind().kindName() + " does not fit listener " + l.getName() + " (" + srv.protocol()
-                            + (srv.tlsMode() == null ? "" : " " + srv.tlsMode()) + ")";
-                    continue;
-                }
-                String allowed = allowedRoutesProblem(s, route, g, l.getAllowedRoutes());
-                if (allowed != null) {
-                    reason = allowed;
-                    continue;
-                }
-                return null;
-            }
-            return reason;
-        }
-
-        /**
-         * Since Istio 1.30 a TLS listener in {@code Terminate} mode also accepts TLSRoutes (pilot
-         * {@code GenerateGatewaySupportedKinds}): the gateway terminates and forwards the stream over TCP. Up to
-         * 1.29 only {@code Passthrough} listeners do. An unknown istiod version is taken as current.
-         */
-        static boolean tlsRouteOnTerminate(MeshSnapshot s) {
-            return s.istiod().map(i -> !i.olderThan(1, 30)).orElse(true);
-        }
-
-        private static String allowedRoutesProblem(MeshSnapshot s, Resource route, Gateway g, AllowedRoutes allowed) {
-            String routeNs = route.ref().namespace();
-            String gwNs = g.getMetadata().getNamespace();
-            if (allowed != null && allowed.getKinds() != null && !allowed.getKinds().isEmpty()
-                    && allowed.getKinds().stream().noneMatch(k -> k != null && route.kind().kindName().equals(k.getKind()))) {
-                return "allowedRoutes.kinds excludes " + route.kind().kindName();
-            }
-            String from = allowed == null || allowed.getNamespaces() == null || allowed.getNamespaces().getFrom() == null
-                    ? "Same" : allowed.getNamespaces().getFrom();
-            switch (from) {
-                case "All":
-                    return null;
-                case "Selector":
-                    var labels = s.namespaceLabels(routeNs);
-                    if (labels.isEmpty() || Labels.matches(allowed.getNamespaces().getSelector(), labels.get())) {
-                        return null;
-                    }
-                    return "allowedRoutes selector excludes namespace " + routeNs;
-                default:
-                    return routeNs.equals(gwNs) ? null : "allowedRoutes admits only routes from " + gwNs + " (from: Same)";
             }
         }
     }
