@@ -41,6 +41,13 @@ public interface WebhookConfig {
     @WithDefault("12582912")
     int inFlightBytes();
 
+    /**
+     * How long after its TLS handshake a connection to the admission port may take to send the headers of its
+     * first request before it is closed ({@link HeaderDeadline}).
+     */
+    @WithDefault("10s")
+    Duration headerTimeout();
+
     State state();
 
     Tls tls();

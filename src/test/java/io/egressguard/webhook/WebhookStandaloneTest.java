@@ -218,6 +218,59 @@ class WebhookStandaloneTest {
                 .toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
     }
 
+    /**
+     * A client sending the headers of its first request a byte at a time (slowloris) is cut off at the header
+     * deadline (2 s in this profile), although each byte resets the 30 s idle timeout; other reviews are answered
+     * meanwhile, and a connection whose first request came in time stays open past the deadline for the next one.
+     */
+    @Test
+    void headersSentSlowlyAreCutOffAtTheHeaderDeadline() throws Exception {
+        byte[] review = Files.readAllBytes(REVIEWS.resolve("create-virtualservice-loop.json"));
+        try (var kept = rawConnection(); var slow = rawConnection()) {
+            assertTrue(exchange(kept, review).startsWith("HTTP/1.1 200"));
+            slow.startHandshake();
+            slow.setSoTimeout(250);
+            byte[] header = "POST /validate HTTP/1.1\r\nHost: localhost\r\nX-Padding: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            long start = System.nanoTime();
+            boolean closed = false;
+            for (int i = 0; i < 80 && !closed; i++) { // a byte every 250 ms, for 20 s at most
+                try {
+                    slow.getOutputStream().write(i < header.length ? header[i] : 'a');
+                    slow.getOutputStream().flush();
+                    closed = slow.getInputStream().read() == -1;
+                } catch (java.net.SocketTimeoutException stillOpen) {
+                    // no answer yet: the headers are not complete
+                } catch (IOException reset) {
+                    closed = true;
+                }
+                if (i == 2) {
+                    assertEquals(200, post(review).statusCode(), "other reviews are answered meanwhile");
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(closed, "a connection trickling its headers was still open after 20 s");
+            assertTrue(seconds >= 1.5 && seconds < 10, "closed after " + seconds + " s, not at the 2 s deadline");
+            assertTrue(exchange(kept, review).startsWith("HTTP/1.1 200"), "a connection that sent its headers in time stays open");
+        }
+    }
+
+    /** Sends one review on an HTTP/1.1 connection and reads its answer (by its Content-Length). */
+    static String exchange(javax.net.ssl.SSLSocket socket, byte[] body) throws IOException {
+        socket.getOutputStream().write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        socket.getOutputStream().write(body);
+        socket.getOutputStream().flush();
+        var in = new java.io.DataInputStream(socket.getInputStream());
+        StringBuilder head = new StringBuilder();
+        while (head.indexOf("\r\n\r\n") < 0) {
+            head.append((char) in.readUnsignedByte());
+        }
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        byte[] answer = new byte[length.find() ? Integer.parseInt(length.group(1)) : 0];
+        in.readFully(answer);
+        return head + new String(answer, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** A TLS connection to the admission port that trusts any certificate (its identity is tested elsewhere). */
     static javax.net.ssl.SSLSocket rawConnection() throws Exception {
         javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
