@@ -54,22 +54,35 @@ def series():
 
 
 def probe():
-    """Runs in its own process (the attack's threads share one interpreter lock): a normal review every
-    200 ms until a line arrives on stdin, then one JSON line of latencies, failures and RSS samples."""
+    """Runs in its own process (the attack's threads share one interpreter lock): a normal review started every
+    200 ms until a line arrives on stdin, each on a thread of its own so that a slow answer does not hold back
+    the next one (the server's slowness shows in the latencies, not in fewer reviews), then one JSON line of
+    latencies, failures and RSS samples."""
     import select
     latencies, failures, rss = [], [], []
-    while not select.select([sys.stdin], [], [], 0.2)[0]:
+    lock = threading.Lock()
+
+    def one():
         t = time.monotonic()
         s = post(NORMAL, timeout=10)
-        latencies.append(time.monotonic() - t)
-        if s != 200:
-            failures.append(str(s))
+        with lock:
+            latencies.append(time.monotonic() - t)
+            if s != 200:
+                failures.append(str(s))
+
+    started = []
+    while not select.select([sys.stdin], [], [], 0.2)[0]:
+        started.append(threading.Thread(target=one))
+        started[-1].start()
         rss.append(rss_mib())
+    for t in started:
+        t.join(15)
     print(json.dumps({"latencies": latencies, "failures": failures, "rss": rss}), flush=True)
 
 
 class Probe:
-    """Normal reviews from another process while an attack runs: worst latency, non-200 answers, peak RSS."""
+    """Normal reviews from another process while an attack runs: median and worst latency, non-200 answers,
+    peak RSS."""
 
     def __enter__(self):
         import subprocess
@@ -122,17 +135,27 @@ def labels():
           f"{first} then {second} more; scrape {status}; series {before} -> {middle} -> {after}; {p.figures()}")
 
 
+def attacker_priority():
+    """ATTACK_NICE=19 runs the calling attack thread at the lowest CPU priority (on Linux a thread's own), as if
+    the attacker ran on another machine: on one machine it otherwise takes CPU from the server and the probe."""
+    import os
+    if int(os.environ.get("ATTACK_NICE", 0)):
+        os.nice(int(os.environ["ATTACK_NICE"]))
+
+
 def large_bodies():
     statuses = []
     lock = threading.Lock()
 
     def declared_8mb():
+        attacker_priority()
         s = post(b" " * (8 << 20))
         with lock:
             statuses.append(f"8MB:{s}")
 
     def chunked_4mb():
         # No Content-Length: the body is streamed in chunks until just under the 4 MiB limit.
+        attacker_priority()
         try:
             sock = CTX.wrap_socket(socket.create_connection((HOST, PORT), timeout=30))
             sock.sendall(b"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"

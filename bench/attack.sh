@@ -2,6 +2,8 @@
 # Starts the packaged webhook (target/quarkus-app) in standalone mode with the JVM settings of the container
 # image under the chart's 512Mi limit (-XX:+UseSerialGC, heap 75% of 512 MiB), runs bench/attack.py against it
 # on loopback, and stops it. Build first: ./mvnw -B package -DskipTests
+# ATTACKS=large_bodies,... runs only those; ATTACK_NICE=19 runs the large-body attack's threads at the lowest CPU
+# priority, as if the attacker were on another machine (on this one it competes with the server for CPU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)

@@ -34,12 +34,20 @@ public interface WebhookConfig {
     int maxBodyBytes();
 
     /**
-     * Bytes of large review bodies (over 64 KiB) being decided at once (each claims its Content-Length); one that
-     * finds no room within a quarter second is answered 429. Bounds the heap under a flood of large reviews:
+     * Bytes of large review bodies (over 64 KiB) being decided at once (each claims its Content-Length, the
+     * largest body when it declares none); one that finds no room is answered 429 at once, unread, and its
+     * connection closed ({@link InFlightReviews}). Bounds the heap under a flood of large reviews:
      * 12 MiB is three reviews of the largest size, whose JSON trees take several times their size.
      */
     @WithDefault("12582912")
     int inFlightBytes();
+
+    /**
+     * How long after its TLS handshake a connection to the admission port may take to send the headers of its
+     * first request before it is closed ({@link HeaderDeadline}).
+     */
+    @WithDefault("10s")
+    Duration headerTimeout();
 
     State state();
 

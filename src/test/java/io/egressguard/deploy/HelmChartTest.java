@@ -472,10 +472,15 @@ class HelmChartTest {
         assertEquals(true, ca.get("isCA"));
         assertEquals("egress-guard-selfsigned", ((Map<?, ?>) ca.get("issuerRef")).get("name"));
         assertEquals(Map.of("secretName", ca.get("secretName")), spec(issuers.get("egress-guard-ca")).get("ca"));
+        assertEquals("Never", ((Map<?, ?>) ca.get("privateKey")).get("rotationPolicy"),
+                "a renewed CA keeps its key: what it signed before still verifies");
+        assertEquals("Always", ((Map<?, ?>) serving.get("privateKey")).get("rotationPolicy"));
 
+        // The caBundle comes from the CA Certificate, which does not change when the serving certificate renews.
         ValidatingWebhookConfiguration config = one(objects, ValidatingWebhookConfiguration.class);
-        assertEquals(Map.of("cert-manager.io/inject-ca-from", "egress-guard/egress-guard"),
+        assertEquals(Map.of("cert-manager.io/inject-ca-from", "egress-guard/egress-guard-ca"),
                 config.getMetadata().getAnnotations());
+        assertTrue(certificates.containsKey("egress-guard-ca"), "the injected CA is one the chart renders");
         assertNull(config.getWebhooks().get(0).getClientConfig().getCaBundle());
         Deployment deployment = one(objects, Deployment.class);
         assertTrue(deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
@@ -495,6 +500,22 @@ class HelmChartTest {
         assertEquals(Set.of("egress-guard"), certificates.keySet());
         assertEquals(Map.of("group", "cert-manager.io", "kind", "ClusterIssuer", "name", "corp-ca"),
                 spec(certificates.get("egress-guard")).get("issuerRef"));
+        // No CA Certificate of the chart's: the CA comes from the serving certificate's Secret (its ca.crt).
+        assertEquals(Map.of("cert-manager.io/inject-ca-from", "egress-guard/egress-guard"),
+                one(objects, ValidatingWebhookConfiguration.class).getMetadata().getAnnotations());
+    }
+
+    /** During a CA rotation the caBundle comes from a Secret holding the old and the new CA together. */
+    @Test
+    void certManagerCaBundleFromASecretDuringACaRotation() {
+        Map<String, String> sets = new LinkedHashMap<>();
+        sets.put("certificates.source", "cert-manager");
+        sets.put("certificates.certManager.caBundleSecret", "egress-guard-ca-bundle");
+        List<HasMetadata> objects = parse(render(sets));
+        assertEquals(Map.of("cert-manager.io/inject-ca-from-secret", "egress-guard/egress-guard-ca-bundle"),
+                one(objects, ValidatingWebhookConfiguration.class).getMetadata().getAnnotations());
+        assertEquals(Set.of("egress-guard", "egress-guard-ca"), byName(objects, "Certificate").keySet(),
+                "the CA and the serving certificate stay as they are");
     }
 
     /**

@@ -50,6 +50,11 @@ class AdmissionModesTest {
             }
 
             @Override
+            public java.time.Duration headerTimeout() {
+                return java.time.Duration.ofSeconds(10);
+            }
+
+            @Override
             public State state() {
                 throw new UnsupportedOperationException();
             }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The in-flight budget: large reviews fill it, ordinary ones still fit, what does not fit is turned away quickly. */
+/** The in-flight budget: large reviews fill it, ordinary ones still fit, what does not fit is turned away. */
 class InFlightReviewsTest {
 
     static InFlightReviews budget(int maxBody, int inFlight) throws Exception {
@@ -33,16 +33,14 @@ class InFlightReviewsTest {
     }
 
     @Test
-    void largeReviewsFillTheBudgetAndTheNextIsTurnedAwayQuickly() throws Exception {
+    void largeReviewsFillTheBudgetAndTheNextIsTurnedAway() throws Exception {
         InFlightReviews r = budget(4 << 20, 24 << 20);
         int large = r.claim(4L << 20);
         for (int i = 0; i < 6; i++) {
             assertTrue(r.enter(large), "six 4 MiB reviews fit in 24 MiB");
         }
-        long start = System.nanoTime();
         assertFalse(r.enter(large));
         assertFalse(r.enter(r.claim(100_000L)), "no large review fits any more");
-        assertTrue((System.nanoTime() - start) / 1_000_000 < 2_000, "turned away within the short wait");
         for (int i = 0; i < 1000; i++) {
             assertTrue(r.enter(r.claim(3000L)), "ordinary reviews have a lane of their own");
         }

@@ -10,6 +10,8 @@ public class StandaloneProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         // The topology endpoints open: these tests read them without tokens (ManagementAccessTest checks tokens).
-        return Map.of("egress-guard.state.dir", "src/test/resources/webhook/state", "egress-guard.management.topology", "open");
+        // A header deadline of 2 s, so that the test of a slowly sent header is short.
+        return Map.of("egress-guard.state.dir", "src/test/resources/webhook/state", "egress-guard.management.topology", "open",
+                "egress-guard.header-timeout", "2s");
     }
 }

@@ -7,6 +7,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
@@ -24,6 +25,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -37,6 +39,12 @@ class WebhookStandaloneTest {
 
     static final Path REVIEWS = Path.of("src", "test", "resources", "webhook", "reviews");
     static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    InFlightReviews inFlight;
+
+    @Inject
+    io.vertx.core.Vertx vertx;
 
     @BeforeEach
     void https() {
@@ -140,8 +148,131 @@ class WebhookStandaloneTest {
         }
     }
 
-    /** Sends only the headers of a POST declaring a body of this length, and returns the status of the answer. */
-    static int declareOversizedBody(long length) throws Exception {
+    /**
+     * With the room for large reviews taken, a large review is answered 429 as soon as its headers are in, and
+     * over HTTP/1.1 its connection is closed so that its body is not received for nothing; ordinary reviews keep
+     * their own lane; once the room is given back, the same review is read (here: 400, not JSON).
+     */
+    @Test
+    void aLargeReviewWithoutRoomIsRefusedBeforeItsBodyIsRead() throws Exception {
+        int largest = inFlight.claim(null);
+        int held = 0;
+        try {
+            while (inFlight.enter(largest)) {
+                held++;
+            }
+            String answer = rawPost(100_000, 16_384);
+            assertTrue(answer.startsWith("HTTP/1.1 429"), answer);
+            assertTrue(answer.contains("Retry-After: 1"), answer);
+            assertTrue(answer.contains("too many reviews in flight"), answer);
+            // rawPost read to the end of the stream: the server closed the connection without the rest of the body
+            assertEquals(200, post(Files.readAllBytes(REVIEWS.resolve("create-virtualservice-loop.json"))).statusCode(),
+                    "an ordinary review has its own lane");
+        } finally {
+            for (; held > 0; held--) {
+                inFlight.leave(largest);
+            }
+        }
+        assertEquals(400, post(" ".repeat(100_000).getBytes()).statusCode(), "room again: the body is read");
+    }
+
+    /**
+     * Over HTTP/2 a refused review resets only its stream (NO_ERROR, after the complete answer): the connection
+     * goes on carrying other reviews, as the API server multiplexes them on one connection.
+     */
+    @Test
+    void overHttp2ARefusedReviewLeavesTheConnectionUsable() throws Exception {
+        io.vertx.core.http.HttpClient client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setSsl(true).setUseAlpn(true)
+                .setTrustAll(true).setVerifyHost(false).setMaxPoolSize(1));
+        byte[] review = Files.readAllBytes(REVIEWS.resolve("create-virtualservice-loop.json"));
+        try {
+            io.vertx.core.http.HttpClientResponse first = http2Post(client, review);
+            assertEquals(200, first.statusCode());
+            assertEquals(io.vertx.core.http.HttpVersion.HTTP_2, first.version());
+            int largest = inFlight.claim(null);
+            int held = 0;
+            try {
+                while (inFlight.enter(largest)) {
+                    held++;
+                }
+                assertEquals(429, http2Post(client, " ".repeat(1_000_000).getBytes()).statusCode());
+                io.vertx.core.http.HttpClientResponse after = http2Post(client, review);
+                assertEquals(200, after.statusCode());
+                assertSame(first.request().connection(), after.request().connection(), "the same connection");
+            } finally {
+                for (; held > 0; held--) {
+                    inFlight.leave(largest);
+                }
+            }
+        } finally {
+            client.close();
+        }
+    }
+
+    static io.vertx.core.http.HttpClientResponse http2Post(io.vertx.core.http.HttpClient client, byte[] body) throws Exception {
+        return client.request(new io.vertx.core.http.RequestOptions().setMethod(io.vertx.core.http.HttpMethod.POST)
+                        .setHost("localhost").setPort(RestAssured.port).setURI("/validate")
+                        .putHeader("Content-Type", "application/json"))
+                .compose(request -> request.send(io.vertx.core.buffer.Buffer.buffer(body)))
+                .toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /**
+     * A client sending the headers of its first request a byte at a time (slowloris) is cut off at the header
+     * deadline (2 s in this profile), although each byte resets the 30 s idle timeout; other reviews are answered
+     * meanwhile, and a connection whose first request came in time stays open past the deadline for the next one.
+     */
+    @Test
+    void headersSentSlowlyAreCutOffAtTheHeaderDeadline() throws Exception {
+        byte[] review = Files.readAllBytes(REVIEWS.resolve("create-virtualservice-loop.json"));
+        try (var kept = rawConnection(); var slow = rawConnection()) {
+            assertTrue(exchange(kept, review).startsWith("HTTP/1.1 200"));
+            slow.startHandshake();
+            slow.setSoTimeout(250);
+            byte[] header = "POST /validate HTTP/1.1\r\nHost: localhost\r\nX-Padding: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            long start = System.nanoTime();
+            boolean closed = false;
+            for (int i = 0; i < 80 && !closed; i++) { // a byte every 250 ms, for 20 s at most
+                try {
+                    slow.getOutputStream().write(i < header.length ? header[i] : 'a');
+                    slow.getOutputStream().flush();
+                    closed = slow.getInputStream().read() == -1;
+                } catch (java.net.SocketTimeoutException stillOpen) {
+                    // no answer yet: the headers are not complete
+                } catch (IOException reset) {
+                    closed = true;
+                }
+                if (i == 2) {
+                    assertEquals(200, post(review).statusCode(), "other reviews are answered meanwhile");
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(closed, "a connection trickling its headers was still open after 20 s");
+            assertTrue(seconds >= 1.5 && seconds < 10, "closed after " + seconds + " s, not at the 2 s deadline");
+            assertTrue(exchange(kept, review).startsWith("HTTP/1.1 200"), "a connection that sent its headers in time stays open");
+        }
+    }
+
+    /** Sends one review on an HTTP/1.1 connection and reads its answer (by its Content-Length). */
+    static String exchange(javax.net.ssl.SSLSocket socket, byte[] body) throws IOException {
+        socket.getOutputStream().write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        socket.getOutputStream().write(body);
+        socket.getOutputStream().flush();
+        var in = new java.io.DataInputStream(socket.getInputStream());
+        StringBuilder head = new StringBuilder();
+        while (head.indexOf("\r\n\r\n") < 0) {
+            head.append((char) in.readUnsignedByte());
+        }
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        byte[] answer = new byte[length.find() ? Integer.parseInt(length.group(1)) : 0];
+        in.readFully(answer);
+        return head + new String(answer, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A TLS connection to the admission port that trusts any certificate (its identity is tested elsewhere). */
+    static javax.net.ssl.SSLSocket rawConnection() throws Exception {
         javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
         ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
             public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {
@@ -154,8 +285,27 @@ class WebhookStandaloneTest {
                 return new java.security.cert.X509Certificate[0];
             }
         }}, null);
-        try (var socket = ctx.getSocketFactory().createSocket("localhost", RestAssured.port)) {
-            socket.setSoTimeout(10_000);
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("localhost", RestAssured.port);
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    /**
+     * Sends the headers of a POST declaring a body of this length and the first bytes of it, then reads the answer
+     * to the end of the stream (a timeout if the server keeps the connection open).
+     */
+    static String rawPost(long length, int sent) throws Exception {
+        try (var socket = rawConnection()) {
+            socket.getOutputStream().write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + length + "\r\n\r\n" + " ".repeat(sent)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** Sends only the headers of a POST declaring a body of this length, and returns the status of the answer. */
+    static int declareOversizedBody(long length) throws Exception {
+        try (var socket = rawConnection()) {
             socket.getOutputStream().write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
