@@ -33,6 +33,9 @@ var throughGateway = regexp.MustCompile(`reached through egress gateway ([^ ,]+)
 // egClass maps egress-guard's trace to the outcome classes of the simulation. NetworkPolicy hops are out of
 // the simulation's scope: a request stopped only by a policy is classified by its routing path.
 func egClass(t egTrace) (string, string) {
+	if t.Path == "ambient" {
+		return "ambient", t.Outcome // ztunnel's path, which explain does not follow further
+	}
 	routingStop := !t.Reached && !strings.Contains(t.Outcome, "not reached: NetworkPolicy")
 	if t.Path == "in-mesh" && !routingStop {
 		return "in-mesh", t.Outcome

@@ -129,6 +129,16 @@ func cmdPlan(args []string) error {
 			}
 		}
 	}
+	// 3b. The fidelity cases (src/test/resources/fidelity), each with the demo install as the fidelity tests
+	// read them; counted with the fixtures.
+	fidelity, _ := filepath.Glob(filepath.Join(*repo, "src", "test", "resources", "fidelity", "*.yaml"))
+	sort.Strings(fidelity)
+	for _, f := range fidelity {
+		id := "fixtures/fidelity-" + safe(strings.TrimSuffix(filepath.Base(f), ".yaml"))
+		if err := addDerived(id, "fixtures", []string{cluster, f}); err != nil {
+			return err
+		}
+	}
 	// 4. Generated bundles.
 	if *cases > 0 {
 		gen, err := generate(*seed, *cases, filepath.Join(*out, "generated"))

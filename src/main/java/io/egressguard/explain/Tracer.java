@@ -281,12 +281,11 @@ public final class Tracer {
          */
         /**
          * True when ServiceEntries declare the host but none is in the client's scope: exported to its
-         * namespace, or in its namespace whatever the exportTo (pilot SidecarScope.collectImportedServices).
+         * namespace (pilot PushContext.IsServiceVisible: its own namespace only when exportTo lists ".").
          */
         boolean hiddenServiceEntry() {
             var declared = s.serviceEntriesDeclaring(q.host());
-            return !declared.isEmpty() && s.serviceEntryFor(q.host(), q.namespace()).isEmpty()
-                    && declared.stream().noneMatch(se -> se.ref().namespace().equals(q.namespace()));
+            return !declared.isEmpty() && s.serviceEntryFor(q.host(), q.namespace()).isEmpty();
         }
 
         /**
@@ -296,7 +295,7 @@ public final class Tracer {
          */
         Optional<ServiceEntryInfo> opaqueDeclaration() {
             return s.serviceEntriesDeclaring(q.host()).stream()
-                    .filter(se -> se.exportTo().visibleTo(q.namespace()) || se.ref().namespace().equals(q.namespace()))
+                    .filter(se -> se.exportTo().visibleTo(q.namespace()))
                     .filter(se -> "TCP".equalsIgnoreCase(se.ports().get(q.port())))
                     .findFirst();
         }

@@ -1449,7 +1449,7 @@ public final class MeshSnapshot {
             return true;
         }
         for (ServiceEntryInfo se : serviceEntriesDeclaring(host)) {
-            if (!se.exportTo().visibleTo(namespace) && !se.ref().namespace().equals(namespace)) {
+            if (!se.exportTo().visibleTo(namespace)) {
                 continue;
             }
             for (String h : se.hosts()) {

@@ -50,8 +50,8 @@ public enum Catalogue {
             "Declare the port as the gateway carries it: `TLS`/`HTTPS` for passthrough, `HTTP` (with a DestinationRule "
                     + "originating TLS if needed) for HTTP routes.", SERVICE_ENTRY),
     EG104(WARNING, "ServiceEntry hidden from the clients of its mesh route",
-            "A sidecar builds listeners only for the services in its scope: those exported to its namespace and those "
-                    + "of its own namespace. A `tls` or `tcp` mesh route (or `http` on a port other than 80) for a host "
+            "A sidecar builds listeners only for the services exported to its namespace (a ServiceEntry's own "
+                    + "namespace included only when its exportTo lists `.`). A `tls` or `tcp` mesh route (or `http` on a port other than 80) for a host "
                     + "whose ServiceEntry is hidden from the client namespace has no listener: the route is never used "
                     + "and the host leaves directly, bypassing the egress gateway.",
             "Export the ServiceEntry to the client namespaces (or drop exportTo).", SERVICE_ENTRY),

@@ -9,9 +9,9 @@ import io.egressguard.model.Resource;
 /**
  * EG104: a ServiceEntry hidden by its exportTo from client namespaces whose sidecars route its host with a
  * {@code tls} or {@code tcp} route (or {@code http} on a port other than 80). A sidecar builds listeners only
- * for the services in its scope: those exported to its namespace, and those of its own namespace whatever
- * their exportTo (pilot {@code SidecarScope.collectImportedServices}). Without the listener the route is
- * never used and the host leaves directly.
+ * for the services exported to its namespace (pilot {@code PushContext.servicesExportedToNamespace},
+ * {@code IsServiceVisible}): its own namespace's only when their exportTo lists {@code .}. Without the listener
+ * the route is never used and the host leaves directly.
  */
 final class ServiceEntryHiddenFromClients implements Rule {
 
@@ -34,8 +34,7 @@ final class ServiceEntryHiddenFromClients implements Rule {
                     continue;
                 }
                 for (String client : s.clientNamespaces(r)) {
-                    if (!client.equals(se.ref().namespace()) && !se.exportTo().visibleTo(client)
-                            && s.serviceEntryFor(host, client).isEmpty()) {
+                    if (!se.exportTo().visibleTo(client) && s.serviceEntryFor(host, client).isEmpty()) {
                         ctx.report("spec.exportTo", "sidecars in " + client + " bypass the gateway: this entry is hidden "
                                 + "from them, so their " + r.section().field() + " route for " + host
                                 + (r.port() == null ? "" : ":" + r.port()) + " has no listener", r.source());

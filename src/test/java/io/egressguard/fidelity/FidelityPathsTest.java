@@ -113,6 +113,12 @@ class FidelityPathsTest {
         assertTrue(TraceFormat.TEXT.render(t).contains("as TCP"), TraceFormat.TEXT.render(t));
     }
 
+    /** M5: exported to istio-system only, the entry is hidden from its own namespace too: no listener, direct. */
+    @Test
+    void entryHiddenFromItsOwnNamespace() throws Exception {
+        direct(trace("M5", "default", "registry.npmjs.org:443", "tls"));
+    }
+
     /** D5: Service port 80 targets 8080, where the server on 8080 listens; the gateway route matches 8080. */
     @Test
     void serverOnTheTargetPort() throws Exception {
@@ -147,11 +153,10 @@ class FidelityPathsTest {
         direct(trace("M6", "default", "registry.npmjs.org:443", "tls"));
     }
 
-    /** M4: the ServiceEntry is hidden from default: no listener, the tls route is never used; M5: its own namespace sees it. */
+    /** M4: the ServiceEntry is hidden from default: no listener, the tls route is never used. */
     @Test
     void hiddenServiceEntryIsBypassed() throws Exception {
         direct(trace("M4", "default", "registry.npmjs.org:443", "tls"));
-        throughGateway(trace("M5", "default", "registry.npmjs.org:443", "tls"));
     }
 
     /** D17: only a wildcard ServiceEntry: the gateway has no cluster for the exact host. */
