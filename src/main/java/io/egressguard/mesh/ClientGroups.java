@@ -6,7 +6,6 @@ import io.egressguard.model.ObjectRef;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,7 +125,8 @@ public final class ClientGroups {
                 }
             }
         }
-        apart.retainAll(new HashSet<>(s.injectedNamespaces()));
+        List<String> injected = s.injectedNamespaces(); // sorted
+        apart.removeIf(ns -> java.util.Collections.binarySearch(injected, ns) < 0);
         return Optional.of(new ClientGroups(previous.groups, apart));
     }
 
