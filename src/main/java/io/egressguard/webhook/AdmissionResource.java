@@ -1,6 +1,5 @@
 package io.egressguard.webhook;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -33,9 +32,6 @@ public class AdmissionResource {
     @Inject
     WebhookConfig config;
 
-    @Inject
-    MeterRegistry metrics;
-
     @POST
     @Blocking
     @Consumes(MediaType.WILDCARD)
@@ -43,7 +39,7 @@ public class AdmissionResource {
     public Response validate(@HeaderParam(HttpHeaders.CONTENT_LENGTH) Long contentLength, InputStream body) {
         int claim = inFlight.claim(contentLength);
         if (!inFlight.enter(claim)) {
-            metrics.counter("egress_guard_reviews_total", "kind", "unknown", "operation", "unknown", "decision", "busy")
+            handler.counter("egress_guard_reviews_total", "kind", "unknown", "operation", "unknown", "decision", "busy")
                     .increment();
             return json(429, AdmissionHandler.status(429, "egress-guard is busy: too many reviews in flight, retry"))
                     .header("Retry-After", "1").header("Connection", "close").build();
