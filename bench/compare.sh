@@ -11,6 +11,7 @@
 #
 # Needs wrk and nginx (Debian: apt-get install wrk nginx-light) and openssl. Ports 37443-37445 and 37900.
 # JAVA_OPTS: the JVM options of both Java servers (default: the serial collector of the container images).
+# APP=JAR: the egress-guard build to measure (default target/quarkus-app/quarkus-run.jar).
 # PROFILE=DIR: also records a JFR profile of egress-guard during each measurement (DIR/<teams>-<review>.jfr).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,7 @@ for tool in wrk nginx openssl curl; do
   command -v "$tool" >/dev/null || PATH=$PATH:/usr/sbin command -v "$tool" >/dev/null \
     || { echo "compare.sh: $tool is required (Debian: apt-get install wrk nginx-light openssl curl)" >&2; exit 1; }
 done
+app=${APP:-target/quarkus-app/quarkus-run.jar}
 nginx_bin=$(PATH=$PATH:/usr/sbin command -v nginx)
 for port in 37443 37444 37445 37900; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -29,7 +31,7 @@ for port in 37443 37444 37445 37900; do
   fi
 done
 
-[[ -f target/quarkus-app/quarkus-run.jar ]] || ./mvnw -B -q package -DskipTests
+[[ -f $app ]] || ./mvnw -B -q package -DskipTests
 [[ -f target/test-classpath.txt ]] \
   || ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 [[ -f bench/minimal-webhook/target/quarkus-app/quarkus-run.jar ]] \
@@ -72,10 +74,12 @@ wait_ready() {
 for teams in 3 "$large"; do
   java -cp "$cp" io.egressguard.bench.LargeMesh "$work/state-$teams" "$teams" >/dev/null
   EGRESS_GUARD_TLS_DIR=$work/tls EGRESS_GUARD_STATE_DIR=$work/state-$teams QUARKUS_HTTP_SSL_PORT=37443 \
-    QUARKUS_MANAGEMENT_PORT=37900 java ${JAVA_OPTS:--XX:+UseSerialGC} -jar target/quarkus-app/quarkus-run.jar \
+    QUARKUS_MANAGEMENT_PORT=37900 java ${JAVA_OPTS:--XX:+UseSerialGC} -jar "$app" \
     >"$work/app.log" 2>&1 &
   pid=$!
+  started=$(date +%s%N)
   wait_ready http://localhost:37900/q/health/ready
+  echo "egress-guard with $teams teams ($(grep -c '^kind:' "$work"/state-"$teams"/*.yaml | awk -F: '{ n += $2 } END { print n }') objects): ready after $(( ($(date +%s%N) - started) / 1000000 )) ms"
   measure "egress-guard $teams local" https://localhost:37443/validate "$work/state-$teams-review.json" \
     "${PROFILE:+$PROFILE/$teams-local.jfr}"
   measure "egress-guard $teams public" https://localhost:37443/validate "$work/state-$teams-review-public.json" \
