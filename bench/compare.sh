@@ -12,7 +12,8 @@
 # Needs wrk and nginx (Debian: apt-get install wrk nginx-light) and openssl. Ports 37443-37445 and 37900.
 # JAVA_OPTS: the JVM options of both Java servers (default: the serial collector of the container images).
 # APP=JAR: the egress-guard build to measure (default target/quarkus-app/quarkus-run.jar).
-# PROFILE=DIR: also records a JFR profile of egress-guard during each measurement (DIR/<teams>-<review>.jfr).
+# PROFILE=DIR: also records a JFR profile of egress-guard during each row, warm-up included
+# (DIR/<teams>-<review>.jfr; bench/profile-summary.py sorts its samples by part of a review).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 large=${1:-3500}
@@ -52,8 +53,9 @@ results=$work/results.txt
 # One row: warm-up, then the measurement; appends "name rps p50 p99 errors non2xx" to the results.
 measure() {
   local name=$1 url=$2 review=$3 jfr=${4:-}
-  REVIEW=$review wrk -t2 -c"$connections" -d"${warmup}s" -s bench/review.lua "$url" >/dev/null
+  # the recording starts before the warm-up, so that starting it does not fall in the measurement
   [[ -n $jfr ]] && jcmd "$pid" JFR.start name=bench settings=profile filename="$jfr" >/dev/null
+  REVIEW=$review wrk -t2 -c"$connections" -d"${warmup}s" -s bench/review.lua "$url" >/dev/null
   local line
   line=$(REVIEW=$review wrk -t2 -c"$connections" -d"${seconds}s" -s bench/review.lua "$url" | tail -1)
   [[ -n $jfr ]] && jcmd "$pid" JFR.stop name=bench >/dev/null
@@ -84,11 +86,11 @@ for teams in 3 "$large"; do
     "${PROFILE:+$PROFILE/$teams-local.jfr}"
   measure "egress-guard $teams public" https://localhost:37443/validate "$work/state-$teams-review-public.json" \
     "${PROFILE:+$PROFILE/$teams-public.jfr}"
-  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+  kill "$pid" 2>/dev/null || echo "compare.sh: the server had exited (see its log)" >&2; wait "$pid" 2>/dev/null || true; pid=
 done
 
 EGRESS_GUARD_TLS_DIR=$work/tls java ${JAVA_OPTS:--XX:+UseSerialGC} -Degress-guard.tls.dir="$work/tls" \
-  -jar bench/minimal-webhook/target/quarkus-app/quarkus-run.jar >"$work/app.log" 2>&1 &
+  -Dquarkus.http.ssl-port=37444 -jar bench/minimal-webhook/target/quarkus-app/quarkus-run.jar >"$work/app.log" 2>&1 &
 pid=$!
 until curl -sfk -o /dev/null -X POST -H 'Content-Type: application/json' \
   --data-binary "@$work/state-$large-review.json" https://localhost:37444/validate; do
@@ -96,7 +98,7 @@ until curl -sfk -o /dev/null -X POST -H 'Content-Type: application/json' \
   sleep 0.1
 done
 measure "minimal webhook" https://localhost:37444/validate "$work/state-$large-review.json"
-kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=
 
 # nginx: a fixed AdmissionReview response, same certificate, same client
 mkdir -p "$work/nginx"
