@@ -11,6 +11,7 @@ import json
 import sys
 
 PARTS = [
+    ("periodic audit (not a review)", ("io.egressguard.audit",)),
     ("logging", ("org.jboss.logmanager", "org.jboss.logging", "io.egressguard.webhook.LogText")),
     ("metrics", ("io.micrometer",)),
     ("old and new findings (engine)", ("io.egressguard.engine", "io.egressguard.rules", "io.egressguard.webhook.ChangeCheck",
@@ -20,7 +21,8 @@ PARTS = [
     ("parsing the review (Jackson tree)", ("io.egressguard.webhook.AdmissionHandler.request", "com.fasterxml.jackson",
                                            "io.egressguard.bench.minimal")),
     ("rest of the webhook (decision, overlay, in-flight)", ("io.egressguard.webhook",)),
-    ("TLS", ("sun.security", "com.sun.crypto", "io.netty.handler.ssl", "javax.crypto")),
+    ("TLS (BigInteger: RSA of new connections' handshakes)", ("sun.security", "com.sun.crypto", "io.netty.handler.ssl",
+                                                            "javax.crypto", "java.math.BigInteger", "java.math.MutableBigInteger")),
     ("REST layer (Quarkus REST)", ("org.jboss.resteasy", "io.quarkus.resteasy", "io.quarkus.vertx.http")),
     ("HTTP and event loop (Vert.x, Netty)", ("io.vertx", "io.netty")),
 ]
