@@ -215,8 +215,8 @@ public final class ManifestReader {
             throw new InputException(source, doc, "missing apiVersion or kind");
         }
         Kind k = Kind.of((String) apiVersion, (String) kind).orElse(null);
-        if (k == null) {
-            ignored++;
+        if (k == null || k == Kind.CONFIG_MAP && !ModelTypes.MESH_CONFIG_NAME.equals(nameOf(map))) {
+            ignored++; // of ConfigMaps only the mesh config is read
             return;
         }
         HasMetadata obj;
@@ -234,5 +234,9 @@ public final class ManifestReader {
             }
         }
         resources.add(new Resource(new ObjectRef(k, ns, obj.getMetadata().getName()), obj, origin, order++));
+    }
+
+    private static Object nameOf(Map<?, ?> object) {
+        return object.get("metadata") instanceof Map<?, ?> m ? m.get("name") : null;
     }
 }

@@ -1345,6 +1345,11 @@ public final class MeshSnapshot {
         return !workloadLabels.isEmpty();
     }
 
+    /** The pod labels of the workloads known in {@code ns}. */
+    public List<Map<String, String>> workloadLabels(String ns) {
+        return List.copyOf(workloadLabelsByNamespace.getOrDefault(ns, List.of()));
+    }
+
     public boolean anyWorkloadMatches(Map<String, String> selector) {
         for (Map<String, String> l : workloadLabels) {
             if (Labels.subsetOf(selector, l)) {

@@ -108,6 +108,17 @@ public record SidecarScope(ObjectRef ref, String namespace, List<Import> imports
         return false;
     }
 
+    /**
+     * What the scope imports, independent of the namespace it scopes ({@code .} entries written back as
+     * {@code .}), with the Sidecar when it is the root namespace's: namespaces with equal views see the same.
+     */
+    public Object view() {
+        List<Import> relative = imports.stream().map(i -> i.namespace.equals(namespace)
+                ? new Import(".", i.host, i.excluded, i.path) : i).toList();
+        return List.of(ref.namespace().equals(namespace) ? "own" : ref, relative,
+                registryOnly == null ? "mesh" : registryOnly);
+    }
+
     /** The path of the first egress listener's hosts, where a missing import is reported. */
     public String hostsPath() {
         return imports.isEmpty() ? "spec.egress" : imports.get(0).path();

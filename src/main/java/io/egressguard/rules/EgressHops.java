@@ -172,10 +172,17 @@ final class EgressHops {
     }
 
     static String list(java.util.Collection<String> items) {
-        List<String> l = new ArrayList<>(items);
-        if (l.size() <= 4) {
+        // the first four only: a finding may concern thousands of namespaces
+        List<String> l = new ArrayList<>(4);
+        for (String item : items) {
+            if (l.size() == 4) {
+                break;
+            }
+            l.add(item);
+        }
+        if (items.size() <= 4) {
             return String.join(", ", l);
         }
-        return String.join(", ", l.subList(0, 4)) + " and " + (l.size() - 4) + " more";
+        return String.join(", ", l) + " and " + (items.size() - 4) + " more";
     }
 }

@@ -43,20 +43,27 @@ final class MeshRouteShadowed implements Rule {
                         distinct.addAll(r.exportTo().entries());
                     }
                 }
-                ObjectRef shared = null;
-                boolean sharedKnown = false;
-                for (String client : s.clientNamespaces(mine)) {
-                    ObjectRef winner;
-                    if (distinct.contains(client)) {
-                        winner = winner(s, sameHost, client, mine);
-                    } else {
-                        if (!sharedKnown) {
-                            shared = winner(s, sameHost, client, mine);
-                            sharedKnown = true;
-                        }
-                        winner = shared;
+                List<String> clients = s.clientNamespaces(mine); // sorted
+                // The answer every client outside `distinct` shares, from the first of them (in order).
+                String firstShared = null;
+                for (String client : clients) {
+                    if (!distinct.contains(client)) {
+                        firstShared = client;
+                        break;
                     }
-                    if (winner != null && !winner.equals(target.ref()) && !sendsToEgressGateway(s, winner, host)) {
+                }
+                boolean sharedSkips = firstShared != null
+                        && skips(s, winner(s, sameHost, firstShared, mine), target.ref(), host);
+                // The first client in order whose sidecars skip this route: when the shared answer skips it, at
+                // or before the first sharing client; otherwise among the distinct ones only.
+                Iterable<String> candidates = sharedSkips ? clients : new java.util.TreeSet<>(distinct);
+                for (String client : candidates) {
+                    if (!sharedSkips && java.util.Collections.binarySearch(clients, client) < 0) {
+                        continue;
+                    }
+                    ObjectRef winner = distinct.contains(client) ? winner(s, sameHost, client, mine)
+                            : winner(s, sameHost, firstShared, mine);
+                    if (skips(s, winner, target.ref(), host)) {
                         ctx.report("spec.hosts[" + i + "]", "sidecars skip the egress gateway: in " + client + " they apply "
                                 + winner + " for " + host + " and ignore this one's mesh routes", winner);
                         return;
@@ -64,6 +71,11 @@ final class MeshRouteShadowed implements Rule {
                 }
             }
         }
+    }
+
+    /** True when {@code winner} takes the host's traffic from this route and does not send it to the gateway. */
+    private static boolean skips(MeshSnapshot s, ObjectRef winner, ObjectRef self, String host) {
+        return winner != null && !winner.equals(self) && !sendsToEgressGateway(s, winner, host);
     }
 
     /** The first source in the sidecar's precedence with a route for the same section and port as {@code mine}. */

@@ -6,6 +6,7 @@ import io.egressguard.model.ObjectRef;
 import io.egressguard.model.Resource;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -31,22 +32,22 @@ final class SubsetNotFound implements Rule {
                 continue;
             }
             SubsetReach reach = SubsetReach.of(s, hop.gateway());
-            List<String> failing = new ArrayList<>();
+            Collection<String> failing;
             Set<ObjectRef> related = new LinkedHashSet<>();
             if (s.namespacesKnown() && hop.rule().clients().isPublic()) {
-                failing.addAll(reach.failingClients(subset).stream()
-                        .filter(c -> hop.rule().clients().visibleTo(c)).toList());
+                // a public route reaches every client namespace: the gateway's answer as it is (sorted), however
+                // many namespaces it holds
+                failing = reach.failingClients(subset);
             } else {
+                failing = new ArrayList<>();
                 for (String client : s.clientNamespaces(hop.rule())) {
                     if (!reach.found(client, subset)) {
                         failing.add(client);
                     }
                 }
             }
-            for (String client : failing.subList(0, Math.min(3, failing.size()))) {
-                reach.lookup(client).map(DestinationRuleLookup.Result::rules)
-                        .ifPresent(rules -> rules.forEach(d -> related.add(d.ref())));
-            }
+            failing.stream().limit(3).forEach(client -> reach.lookup(client).map(DestinationRuleLookup.Result::rules)
+                    .ifPresent(rules -> rules.forEach(d -> related.add(d.ref()))));
             if (!failing.isEmpty()) {
                 ctx.report(hop.destination().path() + ".subset", "503 for clients in " + EgressHops.list(failing)
                         + ": their DestinationRule lookup finds no subset " + subset + " of "

@@ -119,9 +119,12 @@ final class SubsetReach {
      * lookups it changes) looked at again: {@code member} decides each of them in this state.
      */
     private Set<String> patched(Set<String> previous, java.util.function.Predicate<String> member) {
-        Set<String> out = new TreeSet<>(previous);
         Set<String> touched = new HashSet<>(routeClients);
         touched.addAll(lookupClients);
+        if (touched.isEmpty()) {
+            return previous; // a change to public routes only: the answer may hold every namespace, kept as it is
+        }
+        Set<String> out = new TreeSet<>(previous);
         for (String ns : touched) {
             out.remove(ns);
             if (member.test(ns)) {
@@ -233,6 +236,9 @@ final class SubsetReach {
     List<ObjectRef> sources(String subset, Set<String> clients) {
         Set<ObjectRef> out = new java.util.LinkedHashSet<>();
         snapshot.subsetUses(host, null, subset).forEach(u -> out.add(u.rule().source()));
+        if (!snapshot.subsetRoutedByExport(host, subset)) {
+            return new ArrayList<>(out); // no route exported by name sends to it: no client has a use of its own
+        }
         for (String client : clients) {
             if (out.size() >= 5) {
                 break;

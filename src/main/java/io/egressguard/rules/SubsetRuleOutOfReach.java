@@ -6,6 +6,8 @@ import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.model.Resource;
 import io.egressguard.model.Severity;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -36,17 +38,23 @@ final class SubsetRuleOutOfReach implements Rule {
             }
             SubsetReach reach = SubsetReach.of(s, gw);
             String name = gw.serviceHost().split("\\.")[0];
-            Set<String> failing = new TreeSet<>();
+            List<Set<String>> failingBySubset = new ArrayList<>();
             String used = null;
             for (String subset : dr.subsets()) {
                 if (reach.routedTo(subset)) {
                     used = used == null ? subset : used;
-                    for (String client : reach.failingClients(subset)) {
-                        if (!client.equals(ns)) {
-                            failing.add(client);
-                        }
-                    }
+                    failingBySubset.add(reach.failingClients(subset));
                 }
+            }
+            // Client namespaces other than the rule's own that miss a subset, sorted. One subset's answer (the
+            // usual case) is taken as it is: it may hold every namespace of the mesh.
+            Set<String> failing;
+            if (failingBySubset.size() == 1 && !failingBySubset.get(0).contains(ns)) {
+                failing = failingBySubset.get(0);
+            } else {
+                failing = new TreeSet<>();
+                failingBySubset.forEach(failing::addAll);
+                failing.remove(ns);
             }
             if (used == null) {
                 continue;

@@ -11,6 +11,7 @@ import io.egressguard.model.Finding;
 import io.egressguard.model.Kind;
 import io.egressguard.model.ObjectRef;
 import io.egressguard.model.Resource;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PostConstruct;
@@ -19,8 +20,10 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Answers one AdmissionReview: reads the body (not an AdmissionReview: HTTP 400), gathers the facts
@@ -57,6 +60,12 @@ public class AdmissionHandler {
     MeterRegistry metrics;
 
     private final ObjectMapper json = new ObjectMapper();
+    /**
+     * The meters of reviews, by their labels. Labels come from fixed sets (kinds, operations, decisions, finding
+     * codes), so each meter is looked up in the registry once rather than on every review.
+     */
+    private final Map<List<String>, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
     /** What this process admitted and the informers have not delivered yet (see {@link RecentAdmissions}). */
     private final RecentAdmissions recent = new RecentAdmissions(java.time.Duration.ofSeconds(5));
     private Engine engine;
@@ -88,10 +97,18 @@ public class AdmissionHandler {
             return new Reply(500, status(500, "egress-guard could not process this review: internal error ("
                     + e.getClass().getSimpleName() + ")"));
         } finally {
-            timer.stop(metrics.timer("egress_guard_review_seconds", "kind", kind, "operation", operation));
-            metrics.counter("egress_guard_reviews_total", "kind", kind, "operation", operation, "decision", decision)
-                    .increment();
+            timer.stop(timers.computeIfAbsent(List.of(kind, operation),
+                    k -> metrics.timer("egress_guard_review_seconds", "kind", k.get(0), "operation", k.get(1))));
+            counter("egress_guard_reviews_total", "kind", kind, "operation", operation, "decision", decision).increment();
         }
+    }
+
+    /** The counter {@code name} with these label names and values (alternating). */
+    Counter counter(String name, String... labels) {
+        List<String> key = new ArrayList<>(labels.length + 1);
+        key.add(name);
+        key.addAll(Arrays.asList(labels));
+        return counters.computeIfAbsent(key, k -> metrics.counter(name, labels));
     }
 
     static final java.util.Set<String> OPERATIONS = java.util.Set.of("CREATE", "UPDATE", "DELETE", "CONNECT");
@@ -193,13 +210,16 @@ public class AdmissionHandler {
             recent.admitted(before, ref, delete ? null : resource);
         }
         for (Finding f : o.reported()) {
-            metrics.counter("egress_guard_findings_total", "code", f.code(), "severity", f.severity().label()).increment();
+            counter("egress_guard_findings_total", "code", f.code(), "severity", f.severity().label()).increment();
         }
-        if (judged) {
+        // Denials and warnings are logged; a plain allow only at debug level: it is counted in
+        // egress_guard_reviews_total, and a line per allowed review would cost more than the review.
+        if (judged && (!o.reported().isEmpty() || !o.answer().allowed() || unreadable != null || LOG.isDebugEnabled())) {
             String codes = String.join(",", o.reported().stream().map(Finding::code).distinct().toList());
             String object = ref == null ? request.path("namespace").asText("") + "/" + request.path("name").asText("")
                     : ref.namespace().isEmpty() ? ref.name() : ref.namespace() + "/" + ref.name();
-            LOG.infof("review uid=%s kind=%s object=%s operation=%s dryRun=%s decision=%s codes=%s%s", LogText.of(uid),
+            LOG.logf(o.reported().isEmpty() && o.answer().allowed() && unreadable == null
+                    ? org.jboss.logging.Logger.Level.DEBUG : org.jboss.logging.Logger.Level.INFO, "review uid=%s kind=%s object=%s operation=%s dryRun=%s decision=%s codes=%s%s", LogText.of(uid),
                     kind.kindName(), LogText.of(object), LogText.of(operation), request.path("dryRun").asBoolean(false),
                     o.answer().outcome(), codes.isEmpty() ? "-" : codes,
                     unreadable == null ? "" : " reason=" + LogText.of(unreadable));
@@ -208,8 +228,7 @@ public class AdmissionHandler {
     }
 
     private Resource resource(Kind kind, JsonNode object, String namespace) throws ObjectDecoder.DecodeException {
-        Map<?, ?> map = json.convertValue(object, Map.class);
-        var decoded = ObjectDecoder.decode(kind, map);
+        var decoded = ObjectDecoder.decode(kind, object);
         if (kind.namespaced() && (decoded.getMetadata().getNamespace() == null
                 || decoded.getMetadata().getNamespace().isEmpty())) {
             decoded.getMetadata().setNamespace(namespace);

@@ -31,16 +31,45 @@ public final class ChangeCheck {
 
     /**
      * Checks the change of {@code ref}: created or replaced by {@code resource}, or deleted when it is null.
+     * The state after comes first: only the objects with findings there are checked in the state before, to
+     * tell the findings the change brings from those that already existed. The objects of client namespaces
+     * alike for the change (see {@link io.egressguard.mesh.ClientGroups}) are checked only when those of the
+     * namespace that represents them show findings.
      */
     public static Result of(Engine engine, MeshSnapshot before, ObjectRef ref, Resource resource) {
         MeshSnapshot after = resource == null ? before.without(ref) : before.with(resource);
-        Set<ObjectRef> targets = new LinkedHashSet<>(RelatedObjects.of(before, ref));
-        targets.addAll(RelatedObjects.of(after, ref));
-        Set<String> existing = new HashSet<>();
-        for (Finding f : engine.check(before, targets)) {
-            existing.add(key(f));
+        RelatedObjects inBefore = RelatedObjects.of(before, ref);
+        RelatedObjects inAfter = RelatedObjects.of(after, ref);
+        Set<ObjectRef> targets = new LinkedHashSet<>(inBefore.objects());
+        targets.addAll(inAfter.objects());
+        List<Finding> found = engine.check(after, targets);
+        if (!found.isEmpty()) {
+            Set<ObjectRef> flagged = objects(found);
+            boolean more = false;
+            for (RelatedObjects r : List.of(inBefore, inAfter)) {
+                for (RelatedObjects.Alike a : r.alike()) {
+                    if (a.representative().stream().anyMatch(flagged::contains)) {
+                        more |= targets.addAll(a.others().get());
+                    }
+                }
+            }
+            if (more) {
+                found = engine.check(after, targets);
+            }
         }
-        return new Result(ref, engine.check(after, targets), existing);
+        Set<String> existing = new HashSet<>();
+        if (!found.isEmpty()) {
+            for (Finding f : engine.check(before, objects(found))) {
+                existing.add(key(f));
+            }
+        }
+        return new Result(ref, found, existing);
+    }
+
+    private static Set<ObjectRef> objects(List<Finding> findings) {
+        Set<ObjectRef> out = new LinkedHashSet<>();
+        findings.forEach(f -> out.add(f.object()));
+        return out;
     }
 
     /** A finding's identity across the two states: the message may name other objects and is left out. */

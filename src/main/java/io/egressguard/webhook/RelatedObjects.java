@@ -2,6 +2,7 @@ package io.egressguard.webhook;
 
 import io.egressguard.istio.Hosts;
 import io.egressguard.mesh.Binding;
+import io.egressguard.mesh.ClientGroups;
 import io.egressguard.mesh.DestinationRuleInfo;
 import io.egressguard.mesh.GatewayServer;
 import io.egressguard.mesh.GatewayWorkload;
@@ -14,6 +15,7 @@ import io.egressguard.model.ObjectRef;
 import io.egressguard.model.Resource;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -30,19 +32,38 @@ import java.util.Set;
  */
 final class RelatedObjects {
 
+    /**
+     * The client namespaces that one namespace's objects answer for: a route visible to every namespace reaches
+     * the namespaces of one {@link ClientGroups} group alike, so their objects need checking only when the
+     * representative's show findings.
+     */
+    record Alike(Set<ObjectRef> representative, java.util.function.Supplier<Set<ObjectRef>> others) {
+    }
+
     private final MeshSnapshot s;
     private final Set<ObjectRef> out = new LinkedHashSet<>();
+    private final List<Alike> alike = new ArrayList<>();
 
     private RelatedObjects(MeshSnapshot s) {
         this.s = s;
     }
 
     /** Related objects of {@code ref} as seen in {@code snapshot} (call for the state before and after). */
-    static Set<ObjectRef> of(MeshSnapshot snapshot, ObjectRef ref) {
+    static RelatedObjects of(MeshSnapshot snapshot, ObjectRef ref) {
         RelatedObjects r = new RelatedObjects(snapshot);
         r.out.add(ref);
         snapshot.resource(ref).ifPresent(r::collect);
-        return r.out;
+        return r;
+    }
+
+    /** The objects to check, the representatives of alike client namespaces included. */
+    Set<ObjectRef> objects() {
+        return out;
+    }
+
+    /** The client namespaces whose objects are checked only when their representative's show findings. */
+    List<Alike> alike() {
+        return alike;
     }
 
     private void collect(Resource r) {
@@ -74,25 +95,54 @@ final class RelatedObjects {
             if (gw.service() != null) {
                 out.add(gw.service());
             }
-            if (rule.appliesToMesh()) {
-                for (String client : s.clientNamespaces(rule.clients())) {
-                    lookedUpBy(client, gw);
-                    policies(client);
-                    // the Sidecar scoping the client decides whether it receives the route (EG214, EG215)
-                    s.sidecarScope(client).ifPresent(scope -> out.add(scope.ref()));
+            if (rule.appliesToMesh() && s.namespacesKnown() && rule.clients().isPublic()) {
+                ClientGroups groups = ClientGroups.of(s, gw);
+                for (String client : groups.representatives()) {
+                    Set<ObjectRef> own = clientObjects(client, gw);
+                    out.addAll(own);
+                    alike.add(new Alike(own, () -> {
+                        Set<ObjectRef> others = new LinkedHashSet<>();
+                        groups.alike(client).forEach(ns -> others.addAll(clientObjects(ns, gw)));
+                        return others;
+                    }));
                 }
+            } else if (rule.appliesToMesh()) {
+                for (String client : s.clientNamespaces(rule.clients())) {
+                    out.addAll(clientObjects(client, gw));
+                }
+            }
+            if (rule.appliesToMesh()) {
                 lookedUpBy(gw.namespace(), gw);
                 lookedUpBy(s.rootNamespace(), gw);
             }
         }
     }
 
-    /** DestinationRules for the gateway host in one namespace. */
+    /**
+     * What a client namespace of a route to the gateway brings: its DestinationRules for it, its NetworkPolicies,
+     * the Sidecar that scopes it.
+     */
+    private Set<ObjectRef> clientObjects(String namespace, GatewayWorkload gw) {
+        Set<ObjectRef> objects = new LinkedHashSet<>();
+        lookedUpBy(namespace, gw, objects);
+        for (NetworkPolicy p : s.networkPolicies(namespace)) {
+            objects.add(new ObjectRef(Kind.NETWORK_POLICY, namespace, p.getMetadata().getName()));
+        }
+        // the Sidecar scoping the namespace decides whether it receives the route (EG214, EG215)
+        s.sidecarScope(namespace).ifPresent(scope -> objects.add(scope.ref()));
+        return objects;
+    }
+
     private void lookedUpBy(String namespace, GatewayWorkload gw) {
+        lookedUpBy(namespace, gw, out);
+    }
+
+    /** DestinationRules for the gateway host in one namespace. */
+    private void lookedUpBy(String namespace, GatewayWorkload gw, Set<ObjectRef> into) {
         for (List<DestinationRuleInfo> rules : s.destinationRulesIn(namespace).values()) {
             for (DestinationRuleInfo d : rules) {
                 if (Hosts.covers(d.host(), gw.serviceHost())) {
-                    out.add(d.ref());
+                    into.add(d.ref());
                 }
             }
         }
@@ -149,12 +199,6 @@ final class RelatedObjects {
             for (String h : srv.hosts()) {
                 externalHost(h.contains("/") ? h.substring(h.indexOf('/') + 1) : h);
             }
-        }
-    }
-
-    private void policies(String ns) {
-        for (NetworkPolicy p : s.networkPolicies(ns)) {
-            out.add(new ObjectRef(Kind.NETWORK_POLICY, ns, p.getMetadata().getName()));
         }
     }
 }

@@ -17,8 +17,8 @@ class ShellScriptsTest {
     @Test
     void scriptsAreValidBash() throws Exception {
         for (String script : List.of(".ci/run", "certs/generate.sh", "certs/install.sh", "deploy/e2e/kind-e2e.sh",
-                "bench/startup.sh", "bench/aot-train.sh", "bench/load.sh", "bench/jmh.sh", "bin/egress-guard",
-                "bin/egress-guard-pre-commit", "ci/check-and-report.sh", "ci/release-archive.sh")) {
+                "bench/startup.sh", "bench/aot-train.sh", "bench/load.sh", "bench/jmh.sh", "bench/compare.sh",
+                "bin/egress-guard", "bin/egress-guard-pre-commit", "ci/check-and-report.sh", "ci/release-archive.sh")) {
             CertificateScriptsTest.run(java.nio.file.Path.of("."), List.of("bash", "-n", script));
         }
     }
