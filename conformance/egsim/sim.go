@@ -173,16 +173,39 @@ func (m *Mesh) announceGatewayAPIVersion() {
 	for _, g := range []schema.GroupVersionResource{gvr.TLSRoute, gvr.TCPRoute, gvr.GRPCRoute} {
 		clienttest.MakeCRDWithAnnotations(m.f, m.s.KubeClient(), g, ann)
 	}
-	// The controller converts the routes one by one: wait until it has produced VirtualServices and their
-	// number has held still for a while (stopping at the first one left later routes out, now and then).
+	// The controller converts the routes one by one: wait until every route of the bundle is the source of a
+	// generated VirtualService (annotation internal.istio.io/parents names it), or, for bundles with routes
+	// that attach nowhere, until their number has held still for a second. Stopping at the first one left later
+	// routes out now and then, more often on a loaded machine.
+	want := map[string]bool{}
+	for _, d := range m.docs {
+		if d.Kind == "HTTPRoute" || d.Kind == "TLSRoute" || d.Kind == "TCPRoute" || d.Kind == "GRPCRoute" {
+			want[d.Kind+"/"+d.Name+"."+d.Namespace] = true
+		}
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	last, stableSince := -1, time.Now()
 	for time.Now().Before(deadline) {
 		time.Sleep(25 * time.Millisecond)
-		n := len(m.s.Discovery.Env.GatewayAPIController.List(gvk.VirtualService, ""))
-		if n != last {
-			last, stableSince = n, time.Now()
-		} else if n > 0 && time.Since(stableSince) >= 300*time.Millisecond {
+		vss := m.s.Discovery.Env.GatewayAPIController.List(gvk.VirtualService, "")
+		seen := map[string]bool{}
+		for _, vs := range vss {
+			for _, p := range strings.Split(vs.Annotations["internal.istio.io/parents"], ",") {
+				seen[p] = true
+			}
+		}
+		all := true
+		for r := range want {
+			if !seen[r] {
+				all = false
+			}
+		}
+		if all && len(vss) > 0 {
+			break
+		}
+		if len(vss) != last {
+			last, stableSince = len(vss), time.Now()
+		} else if len(vss) > 0 && time.Since(stableSince) >= time.Second {
 			break
 		}
 	}
