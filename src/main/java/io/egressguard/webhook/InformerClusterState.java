@@ -55,6 +55,7 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
         return t;
     });
     private final AtomicBoolean rebuildPending = new AtomicBoolean();
+    private final AtomicBoolean meshConfigUnreadable = new AtomicBoolean();
     private final AtomicLong order = new AtomicLong();
     private volatile MeshSnapshot snapshot;
     /** True once a snapshot was built after every active informer had listed. */
@@ -103,10 +104,13 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
             scheduleRebuild(); // the set of kinds to wait for changed: readiness is decided on the next build
             if (kind == Kind.CONFIG_MAP) {
                 // Optional: without the mesh config, sidecars are taken to have Istio's default outbound policy.
+                // Asked for again with the missing CRDs; said once.
                 inactive.put(kind, "not readable");
-                LOG.infof("the mesh config (ConfigMap %s/%s) cannot be read (%s): outboundTrafficPolicy is taken "
-                        + "as ALLOW_ANY, Istio's default", settings.rootNamespace(), ModelTypes.MESH_CONFIG_NAME,
-                        rootMessage(error));
+                if (meshConfigUnreadable.compareAndSet(false, true)) {
+                    LOG.infof("the mesh config (ConfigMap %s/%s) cannot be read (%s): outboundTrafficPolicy is taken "
+                            + "as ALLOW_ANY, Istio's default", settings.rootNamespace(), ModelTypes.MESH_CONFIG_NAME,
+                            rootMessage(error));
+                }
             } else if (!CORE.contains(kind) && notFound(error)) {
                 inactive.put(kind, "not installed");
                 LOG.infof("%s (%s) is not served by this cluster: its rules stay inactive until the CRD is installed",
@@ -225,7 +229,7 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
         Map<String, String> status = new java.util.LinkedHashMap<>();
         for (Kind k : WATCHED) {
             SharedIndexInformer<?> i = informers.get(k);
-            status.put(k.displayName(), inactive.containsKey(k) ? "not installed" : failed.containsKey(k) ? "failing: " + failed.get(k)
+            status.put(k.displayName(), inactive.containsKey(k) ? inactive.get(k) : failed.containsKey(k) ? "failing: " + failed.get(k)
                     : i == null ? "starting" : !i.hasSynced() ? "listing" : i.isWatching() ? "watching" : "reconnecting");
         }
         return "cluster (" + snapshot.size() + " objects; " + status + ")";
