@@ -105,9 +105,16 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/egress-guard-e2e.XXXXXX")
 pids=()
 cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # Newest first (the webhook, then the API server while etcd still answers, then etcd), each given 10 s to
+  # stop: an API server whose etcd went away first can hang in its shutdown.
+  local i pid
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    pid=${pids[i]}
+    kill "$pid" 2>/dev/null || continue
+    for _ in {1..100}; do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   if [[ -n ${KEEP:-} ]]; then log "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
