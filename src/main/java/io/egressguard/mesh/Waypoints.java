@@ -94,7 +94,7 @@ public final class Waypoints {
     /**
      * pilot {@code makeWaypointSelector} / {@code AllowsAttachmentFromNamespace}: without {@code allowedRoutes}
      * (or without the HBONE listener) only the waypoint's own namespace; {@code All}; or a label selector on
-     * the namespace (matchLabels; an unknown namespace is not admitted).
+     * the namespace's labels.
      */
     private static boolean admits(MeshSnapshot s, Listener l, String waypointNamespace, String namespace) {
         var ns = l == null || l.getAllowedRoutes() == null ? null : l.getAllowedRoutes().getNamespaces();
@@ -102,15 +102,10 @@ public final class Waypoints {
         return switch (from) {
             case "All" -> true;
             case "Selector" -> {
-                var selector = ns.getSelector();
-                if (selector == null) {
-                    yield false; // a nil selector selects nothing
-                }
-                if (selector.getMatchExpressions() != null && !selector.getMatchExpressions().isEmpty()) {
-                    yield true; // matchExpressions are not evaluated: taken as admitting, so nothing is reported
-                }
-                yield Labels.subsetOf(selector.getMatchLabels() == null ? Map.of() : selector.getMatchLabels(),
-                        s.namespaceLabels(namespace).orElse(Map.of()));
+                var labels = s.namespaceLabels(namespace);
+                // a nil selector selects nothing; a namespace not in the state is taken as admitted (no finding
+                // on what cannot be seen)
+                yield ns.getSelector() != null && (labels.isEmpty() || Labels.matches(ns.getSelector(), labels.get()));
             }
             default -> waypointNamespace.equals(namespace);
         };
