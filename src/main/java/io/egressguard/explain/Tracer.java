@@ -215,7 +215,7 @@ public final class Tracer {
                     visible.remove(src);
                     c.notImported.add(src);
                     c.details.add("not applied: " + src + " is in namespace " + src.namespace() + ", which "
-                            + s.sidecarScope(q.namespace()).map(x -> x.ref().toString()).orElse("the Sidecar")
+                            + sidecarOf(q.namespace())
                             + " does not import (egress.hosts)");
                 }
             }
@@ -646,7 +646,7 @@ public final class Tracer {
             List<String> details = new ArrayList<>();
             if (!viaGateway && found.isPresent() && !s.importsHost(proxyNamespace, host)) {
                 details.add(found.get().ref() + " declares " + host + ", but "
-                        + s.sidecarScope(proxyNamespace).map(x -> x.ref().toString()).orElse("the Sidecar")
+                        + sidecarOf(proxyNamespace)
                         + " does not import it (egress.hosts): the sidecar has no cluster or listener for it");
                 found = Optional.empty();
             }
@@ -936,6 +936,11 @@ public final class Tracer {
             out.add(h.withFindings(mine, verdict, code, fix));
         }
         return out;
+    }
+
+    /** The Sidecar that scopes a namespace's proxies, named for a detail line. */
+    private String sidecarOf(String namespace) {
+        return s.sidecarScope(namespace).map(x -> x.ref().toString()).orElse("the Sidecar");
     }
 
     /** Why a Gateway API route does not attach to the Gateway of {@code gateway}, by its parentRefs naming it. */

@@ -8,6 +8,7 @@ import io.egressguard.mesh.VirtualServiceRoutes;
 import io.egressguard.model.Kind;
 import io.egressguard.model.ObjectRef;
 import io.egressguard.model.Resource;
+import io.fabric8.istio.api.api.networking.v1alpha3.OutboundTrafficPolicyMode;
 import io.fabric8.istio.api.api.networking.v1alpha3.Server;
 import io.fabric8.istio.api.api.networking.v1alpha3.ServicePort;
 import io.fabric8.istio.api.networking.v1.DestinationRule;
@@ -1410,12 +1411,24 @@ public final class MeshSnapshot {
             }
             Boolean registryOnly = spec == null || spec.getOutboundTrafficPolicy() == null
                     || spec.getOutboundTrafficPolicy().getMode() == null ? null
-                    : spec.getOutboundTrafficPolicy().getMode().name().equals("REGISTRY_ONLY");
+                    : spec.getOutboundTrafficPolicy().getMode() == OutboundTrafficPolicyMode.REGISTRY_ONLY;
             return Optional.of(new SidecarScope(r.ref(), namespace, SidecarScope.parse(namespace, hosts), registryOnly));
         });
     }
 
     private record SidecarKey(String namespace) {
+    }
+
+    /** The hosts of a route object's rules (a VirtualService's spec.hosts), computed once per snapshot. */
+    private List<String> routeHosts(ObjectRef source) {
+        return derived(new RouteHostsKey(source), snapshot -> {
+            Set<String> hosts = new LinkedHashSet<>();
+            routes(source).forEach(r -> hosts.addAll(r.hosts()));
+            return List.copyOf(hosts);
+        });
+    }
+
+    private record RouteHostsKey(ObjectRef source) {
     }
 
     /** The outbound traffic policy of sidecars in {@code namespace}: their Sidecar's, else the mesh config's. */
@@ -1436,9 +1449,7 @@ public final class MeshSnapshot {
         if (scope.isEmpty() || source.kind() != Kind.VIRTUAL_SERVICE) {
             return true;
         }
-        Set<String> hosts = new LinkedHashSet<>();
-        routes(source).forEach(r -> hosts.addAll(r.hosts()));
-        return scope.get().importsVirtualService(source.namespace(), List.copyOf(hosts));
+        return scope.get().importsVirtualService(source.namespace(), routeHosts(source));
     }
 
     /**
