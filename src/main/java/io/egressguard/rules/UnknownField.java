@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * EG001: a field the kind's schema does not have. Istio's and Gateway API's CRDs have complete structural
@@ -27,9 +26,49 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class UnknownField implements Rule {
 
-    private static final Map<Class<?>, List<Field>> FIELDS = new ConcurrentHashMap<>();
-    private static final Map<Class<?>, Method> ADDITIONAL = new ConcurrentHashMap<>();
-    private static final Method NONE = noneMethod();
+    /** What the walk needs of a model class, read by reflection once per class. */
+    private record Shape(List<Property> properties, Method additionalProperties) {
+    }
+
+    /** A JSON property of a model class: its name and the field holding it. */
+    private record Property(String name, Field field) {
+    }
+
+    /**
+     * Where the walk is, rendered only for a report: most objects have no unknown field, and building every
+     * path as a string would cost more than the walk.
+     */
+    private record At(At parent, String name, int index) {
+        static final At ROOT = new At(null, null, -1);
+
+        At field(String n) {
+            return new At(this, n, -1);
+        }
+
+        At item(int i) {
+            return new At(this, null, i);
+        }
+
+        boolean root() {
+            return parent == null;
+        }
+
+        @Override
+        public String toString() {
+            if (parent == null) {
+                return "";
+            }
+            String up = parent.toString();
+            return index >= 0 ? up + "[" + index + "]" : up.isEmpty() ? name : up + "." + name;
+        }
+    }
+
+    private static final ClassValue<Shape> SHAPES = new ClassValue<>() {
+        @Override
+        protected Shape computeValue(Class<?> type) {
+            return shape(type);
+        }
+    };
 
     @Override
     public Catalogue code() {
@@ -38,50 +77,52 @@ final class UnknownField implements Rule {
 
     @Override
     public void check(Resource target, RuleContext ctx) {
-        walk(target.object(), "", ctx);
+        walk(target.object(), At.ROOT, ctx);
     }
 
-    private static void walk(Object o, String path, RuleContext ctx) {
+    private static void walk(Object o, At at, RuleContext ctx) {
         if (o == null || !o.getClass().getName().startsWith("io.fabric8.")) {
             return;
         }
-        List<Field> fields = fields(o.getClass());
-        Map<String, Object> unknown = additionalProperties(o);
+        Shape shape = SHAPES.get(o.getClass());
+        Map<String, Object> unknown = additionalProperties(o, shape);
         if (unknown != null) {
             for (String name : unknown.keySet()) {
-                report(name, path, fields, ctx);
+                report(name, at.toString(), shape.properties(), ctx);
             }
         }
-        for (Field f : fields) {
-            String name = f.getAnnotation(JsonProperty.class).value();
-            if (path.isEmpty() && (name.equals("metadata") || name.equals("status"))) {
+        for (Property p : shape.properties()) {
+            if (at.root() && (p.name().equals("metadata") || p.name().equals("status"))) {
                 continue;
             }
             Object value;
             try {
-                value = f.get(o);
+                value = p.field().get(o);
             } catch (IllegalAccessException e) {
                 continue;
             }
-            String at = path.isEmpty() ? name : path + "." + name;
+            if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean) {
+                continue;
+            }
+            At here = at.field(p.name());
             if (value instanceof List<?> list) {
                 for (int i = 0; i < list.size(); i++) {
-                    walk(list.get(i), at + "[" + i + "]", ctx);
+                    walk(list.get(i), here.item(i), ctx);
                 }
             } else if (value instanceof Map<?, ?> map) {
-                map.forEach((k, v) -> walk(v, at + "." + k, ctx));
+                map.forEach((k, v) -> walk(v, here.field(String.valueOf(k)), ctx));
             } else {
-                walk(value, at, ctx);
+                walk(value, here, ctx);
             }
         }
     }
 
-    private static void report(String name, String path, List<Field> fields, RuleContext ctx) {
+    private static void report(String name, String path, List<Property> properties, RuleContext ctx) {
         String at = path.isEmpty() ? name : path + "." + name;
         String known = null;
         boolean snakeCase = false;
-        for (Field f : fields) {
-            String candidate = f.getAnnotation(JsonProperty.class).value();
+        for (Property p : properties) {
+            String candidate = p.name();
             if (normalised(candidate).equals(normalised(name))) {
                 known = candidate;
                 snakeCase = true;
@@ -132,51 +173,41 @@ final class UnknownField implements Rule {
         return prev[b.length()];
     }
 
-    /** The JSON fields of a model class and its superclasses, readable. */
-    private static List<Field> fields(Class<?> type) {
-        return FIELDS.computeIfAbsent(type, t -> {
-            List<Field> out = new ArrayList<>();
-            for (Class<?> c = t; c != null && c != Object.class; c = c.getSuperclass()) {
-                for (Field f : c.getDeclaredFields()) {
-                    if (!Modifier.isStatic(f.getModifiers()) && f.getAnnotation(JsonProperty.class) != null) {
-                        try {
-                            f.setAccessible(true);
-                            out.add(f);
-                        } catch (RuntimeException e) {
-                            // not readable: its subtree is not checked
-                        }
+    /** The JSON properties of a model class and its superclasses (readable ones), and its additionalProperties. */
+    private static Shape shape(Class<?> type) {
+        List<Property> out = new ArrayList<>();
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) {
+                JsonProperty json = f.getAnnotation(JsonProperty.class);
+                if (!Modifier.isStatic(f.getModifiers()) && json != null) {
+                    try {
+                        f.setAccessible(true);
+                        out.add(new Property(json.value(), f));
+                    } catch (RuntimeException e) {
+                        // not readable: its subtree is not checked
                     }
                 }
             }
-            return List.copyOf(out);
-        });
+        }
+        Method additional;
+        try {
+            additional = type.getMethod("getAdditionalProperties");
+        } catch (NoSuchMethodException e) {
+            additional = null;
+        }
+        return new Shape(List.copyOf(out), additional);
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> additionalProperties(Object o) {
-        Method m = ADDITIONAL.computeIfAbsent(o.getClass(), t -> {
-            try {
-                return t.getMethod("getAdditionalProperties");
-            } catch (NoSuchMethodException e) {
-                return NONE;
-            }
-        });
-        if (m == NONE) {
+    private static Map<String, Object> additionalProperties(Object o, Shape shape) {
+        if (shape.additionalProperties() == null) {
             return null;
         }
         try {
-            Object v = m.invoke(o);
+            Object v = shape.additionalProperties().invoke(o);
             return v instanceof Map<?, ?> map && !map.isEmpty() ? (Map<String, Object>) map : null;
         } catch (ReflectiveOperationException e) {
             return null;
-        }
-    }
-
-    private static Method noneMethod() {
-        try {
-            return Object.class.getMethod("toString");
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
