@@ -9,15 +9,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import java.io.IOException;
-import java.io.InputStream;
-
 /**
- * {@code POST /validate}: the ValidatingAdmissionWebhook endpoint (admission.k8s.io/v1). The body is streamed,
- * and never read beyond the largest accepted size; by the time this runs the HTTP layer has refused a larger
- * declared length (413) and {@link InFlightReviews} has claimed room for the review or answered 429. A body
- * refused before it was read to its end closes the connection, so that the rest of it is not received for
- * nothing.
+ * {@code POST /validate}: the ValidatingAdmissionWebhook endpoint (admission.k8s.io/v1). Before this runs,
+ * {@link InFlightReviews} has claimed room for the review (or answered 429) and the HTTP layer has read the body,
+ * refusing more than {@code quarkus.http.limits.max-body-size}: 413 for a larger declared length, before any of
+ * it is read; the connection closed once an undeclared one goes past it. A body up to
+ * {@code quarkus.rest.input-buffer-size} (nearly every review) is read on the event loop and the review handed to a
+ * worker thread once complete, so that no worker waits for the bytes of a body still on its way.
  */
 @Path("/validate")
 public class AdmissionResource {
@@ -25,26 +23,13 @@ public class AdmissionResource {
     @Inject
     AdmissionHandler handler;
 
-    @Inject
-    WebhookConfig config;
-
     @POST
     @Blocking
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response validate(InputStream body) {
-        byte[] bytes;
-        try {
-            bytes = body.readNBytes(config.maxBodyBytes() + 1);
-        } catch (IOException | RuntimeException e) {
-            return json(400, AdmissionHandler.status(400, "cannot read the body: " + e.getClass().getSimpleName()))
-                    .build();
-        }
+    public Response validate(byte[] bytes) {
         AdmissionHandler.Reply reply = handler.handle(bytes);
-        Response.ResponseBuilder answer = json(reply.status(), reply.body());
-        // A body refused only partly read (undeclared and over the limit) is not read to its end: the connection
-        // is closed.
-        return (bytes.length > config.maxBodyBytes() ? answer.header("Connection", "close") : answer).build();
+        return json(reply.status(), reply.body()).build();
     }
 
     private static Response.ResponseBuilder json(int status, String body) {
