@@ -1,7 +1,6 @@
 package io.egressguard.explain;
 
 import io.egressguard.explain.Hop.Verdict;
-import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.mesh.ServiceEntryInfo;
 import io.egressguard.mesh.Waypoints;
 import io.egressguard.model.Kind;
@@ -16,16 +15,10 @@ import java.util.Optional;
  * host's ServiceEntry enrols in, or directly. One info hop says which; the path is not analysed further
  * (no route, no NetworkPolicy verdict: pods reach a waypoint on 15008, not the external host).
  */
-final class AmbientHop {
-
-    private final Walk w;
-    private final TraceRequest q;
-    private final MeshSnapshot s;
+final class AmbientHop extends HopStep {
 
     AmbientHop(Walk w) {
-        this.w = w;
-        this.q = w.q;
-        this.s = w.s;
+        super(w);
     }
 
     /** Adds the ztunnel hop, {@code notes} as its details. */

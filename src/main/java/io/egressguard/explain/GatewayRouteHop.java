@@ -7,7 +7,6 @@ import io.egressguard.mesh.DestinationRuleInfo;
 import io.egressguard.mesh.GatewayApiRoutes;
 import io.egressguard.mesh.GatewayServer;
 import io.egressguard.mesh.GatewayWorkload;
-import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.mesh.RouteDestination;
 import io.egressguard.mesh.RouteRule;
 import io.egressguard.mesh.Section;
@@ -29,16 +28,10 @@ import static io.egressguard.explain.Walk.portSuffix;
  * The fourth hop on the egress gateway path: the route bound to the gateway server that forwards the host, and
  * the DestinationRule the gateway applies to the route's destination.
  */
-final class GatewayRouteHop {
-
-    private final Walk w;
-    private final TraceRequest q;
-    private final MeshSnapshot s;
+final class GatewayRouteHop extends HopStep {
 
     GatewayRouteHop(Walk w) {
-        this.w = w;
-        this.q = w.q;
-        this.s = w.s;
+        super(w);
     }
 
     /**

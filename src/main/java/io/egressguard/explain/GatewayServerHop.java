@@ -5,7 +5,6 @@ import io.egressguard.istio.Hosts;
 import io.egressguard.mesh.Binding;
 import io.egressguard.mesh.GatewayServer;
 import io.egressguard.mesh.GatewayWorkload;
-import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.model.ObjectRef;
 import io.egressguard.rules.Catalogue;
 
@@ -18,16 +17,10 @@ import static io.egressguard.explain.Walk.names;
  * The third hop on the egress gateway path: the gateway server (listener) that accepts the request on the
  * pod port the Service port targets, for the host and the protocol.
  */
-final class GatewayServerHop {
-
-    private final Walk w;
-    private final TraceRequest q;
-    private final MeshSnapshot s;
+final class GatewayServerHop extends HopStep {
 
     GatewayServerHop(Walk w) {
-        this.w = w;
-        this.q = w.q;
-        this.s = w.s;
+        super(w);
     }
 
     /** Adds the hop and returns the server that accepts the request on Service port {@code port}, or null. */

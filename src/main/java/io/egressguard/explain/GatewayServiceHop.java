@@ -4,7 +4,6 @@ import io.egressguard.explain.Hop.Verdict;
 import io.egressguard.mesh.DestinationRuleInfo;
 import io.egressguard.mesh.DestinationRuleLookup;
 import io.egressguard.mesh.GatewayWorkload;
-import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.mesh.RouteDestination;
 import io.egressguard.model.ObjectRef;
 import io.egressguard.rules.Catalogue;
@@ -21,16 +20,10 @@ import static io.egressguard.explain.Walk.names;
  * the route names, with the subset its DestinationRule lookup finds (client namespace, then the gateway's, then
  * the root namespace, stopping at the first with a rule for the host).
  */
-final class GatewayServiceHop {
-
-    private final Walk w;
-    private final TraceRequest q;
-    private final MeshSnapshot s;
+final class GatewayServiceHop extends HopStep {
 
     GatewayServiceHop(Walk w) {
-        this.w = w;
-        this.q = w.q;
-        this.s = w.s;
+        super(w);
     }
 
     /** Adds the hop for the sidecar's connection to {@code gw}'s Service on {@code port}, as route destination {@code d}. */

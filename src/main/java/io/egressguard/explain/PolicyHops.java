@@ -16,14 +16,10 @@ import static io.egressguard.explain.Walk.names;
  * What the client pods' NetworkPolicies let them reach, judged after the proxies' hops: the egress gateway
  * pods (on the gateway path), DNS, and the external host itself.
  */
-final class PolicyHops {
-
-    private final Walk w;
-    private final TraceRequest q;
+final class PolicyHops extends HopStep {
 
     PolicyHops(Walk w) {
-        this.w = w;
-        this.q = w.q;
+        super(w);
     }
 
     /**
@@ -31,11 +27,11 @@ final class PolicyHops {
      * route's destination {@code dest}) on the egress gateway path, to {@code external:externalPort}.
      */
     void add(Trace.Path path, GatewayWorkload gateway, RouteDestination dest, String external, int externalPort) {
-        PodEgress pod = new PodEgress(w.s, q.namespace(), q.podLabels());
+        PodEgress pod = new PodEgress(s, q.namespace(), q.podLabels());
         List<ObjectRef> policies = pod.policies();
         String labels = q.labelsGiven() ? " with labels " + q.podLabels() : "";
         List<String> base = new ArrayList<>();
-        if (!q.labelsGiven() && w.s.networkPolicies(q.namespace()).size() > policies.size()) {
+        if (!q.labelsGiven() && s.networkPolicies(q.namespace()).size() > policies.size()) {
             base.add("policies with a podSelector were judged for a pod without labels: give them with --from "
                     + q.namespace() + "/key=value");
         }

@@ -18,14 +18,10 @@ import java.util.TreeSet;
  * The ServiceEntry the forwarding proxy uses for the host: the gateway's behind an egress gateway, the
  * sidecar's on a direct path.
  */
-final class ServiceEntryHop {
-
-    private final Walk w;
-    private final MeshSnapshot s;
+final class ServiceEntryHop extends HopStep {
 
     ServiceEntryHop(Walk w) {
-        this.w = w;
-        this.s = w.s;
+        super(w);
     }
 
     /**

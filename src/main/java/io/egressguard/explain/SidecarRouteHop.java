@@ -4,7 +4,6 @@ import io.egressguard.explain.Hop.Verdict;
 import io.egressguard.istio.Hosts;
 import io.egressguard.mesh.Binding;
 import io.egressguard.mesh.GatewayWorkload;
-import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.mesh.RouteDestination;
 import io.egressguard.mesh.RouteRule;
 import io.egressguard.mesh.Section;
@@ -31,7 +30,7 @@ import static io.egressguard.explain.Walk.portSuffix;
  * the namespace's Sidecar imports), or none, and where that sends the request: to an egress gateway, straight
  * to the external host, or to a Service inside the mesh. Pods without a sidecar connect directly.
  */
-final class SidecarRouteHop {
+final class SidecarRouteHop extends HopStep {
 
     /**
      * Where the sidecar sends the request.
@@ -56,14 +55,8 @@ final class SidecarRouteHop {
         final Set<ObjectRef> notImported = new LinkedHashSet<>();
     }
 
-    private final Walk w;
-    private final TraceRequest q;
-    private final MeshSnapshot s;
-
     SidecarRouteHop(Walk w) {
-        this.w = w;
-        this.q = w.q;
-        this.s = w.s;
+        super(w);
     }
 
     /** Adds the sidecar route hop ({@code notes} first among its details) and says where the request goes next. */
