@@ -7,18 +7,24 @@
 # same TLS (what the machine can answer). wrk, keep-alive TLS connections, warm-up then measurement per row.
 # Prints requests/s, p50, p99 and errors per row, then the ratios the targets are stated in.
 #
-#   bench/compare.sh [TEAMS_LARGE] [CONNECTIONS] [WARMUP_S] [SECONDS]     (defaults 3500 16 8 10)
+#   bench/compare.sh [TEAMS_LARGE] [CONNECTIONS] [WARMUP_S] [SECONDS]     (defaults 3500 16 240 10)
+#
+# Warm-up: 5 s runs of the same load, at least 90 s on a server's first row (20 s on its second), then until
+# three in a row agree within 5 % (at most WARMUP_S seconds; the row says when that limit was reached). The JIT
+# compiles the review path while the load runs, and on 2 cores shared with the load generator it needs a minute
+# or more, with plateaus on the way: a fixed 8 s warm-up measured a server at a fifth of the throughput it
+# reached later. What an admission webhook serves for days is the compiled server.
 #
 # Needs wrk and nginx (Debian: apt-get install wrk nginx-light) and openssl. Ports 37443-37445 and 37900.
 # JAVA_OPTS: the JVM options of both Java servers (default: the serial collector of the container images).
 # APP=JAR: the egress-guard build to measure (default target/quarkus-app/quarkus-run.jar).
-# PROFILE=DIR: also records a JFR profile of egress-guard during each row, warm-up included
+# PROFILE=DIR: also records a JFR profile of egress-guard during each row's measurement
 # (DIR/<teams>-<review>.jfr; bench/profile-summary.py sorts its samples by part of a review).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 large=${1:-3500}
 connections=${2:-16}
-warmup=${3:-8}
+warmup=${3:-240}
 seconds=${4:-10}
 for tool in wrk nginx openssl curl; do
   command -v "$tool" >/dev/null || PATH=$PATH:/usr/sbin command -v "$tool" >/dev/null \
@@ -52,16 +58,30 @@ results=$work/results.txt
 
 # One row: warm-up, then the measurement; appends "name rps p50 p99 errors non2xx" to the results.
 measure() {
-  local name=$1 url=$2 review=$3 jfr=${4:-}
-  # the recording starts before the warm-up, so that starting it does not fall in the measurement
-  [[ -n $jfr ]] && jcmd "$pid" JFR.start name=bench settings=profile filename="$jfr" >/dev/null
-  REVIEW=$review wrk -t2 -c"$connections" -d"${warmup}s" -s bench/review.lua "$url" >/dev/null
+  local name=$1 url=$2 review=$3 jfr=${4:-} least=${5:-90}
+  local rates=() rate spent=0 settled="" lo hi
+  while (( spent < warmup )); do
+    rate=$(REVIEW=$review wrk -t2 -c"$connections" -d5s -s bench/review.lua "$url" | tail -1 | awk '{ print int($2) }')
+    spent=$((spent + 5))
+    rates=("${rates[@]: -2}" "$rate")
+    if (( spent >= least && ${#rates[@]} == 3 )); then
+      lo=$(printf '%s\n' "${rates[@]}" | sort -n | head -1)
+      hi=$(printf '%s\n' "${rates[@]}" | sort -n | tail -1)
+      if (( hi * 100 <= lo * 105 )); then
+        settled=" (warm after ${spent} s)"
+        break
+      fi
+    fi
+  done
+  [[ -z $settled ]] && settled=" (NOT settled after ${warmup} s of warm-up)"
+  # the recording covers the measurement of the warm server; a second for its start to pass
+  [[ -n $jfr ]] && jcmd "$pid" JFR.start name=bench settings=profile filename="$jfr" >/dev/null && sleep 1
   local line
   line=$(REVIEW=$review wrk -t2 -c"$connections" -d"${seconds}s" -s bench/review.lua "$url" | tail -1)
   [[ -n $jfr ]] && jcmd "$pid" JFR.stop name=bench >/dev/null
   # "requests/s R  p50 A ms  p99 B ms  errors E  non-2xx N"
   printf '%s\t%s\n' "$name" "$(awk '{ print $2, $4, $7, $10, $12 }' <<<"$line")" >>"$results"
-  printf '%-34s %s\n' "$name" "$line"
+  printf '%-34s %s%s\n' "$name" "$line" "$settled"
 }
 
 wait_ready() {
@@ -91,7 +111,7 @@ for teams in 3 "$large"; do
   measure "egress-guard $teams local" https://localhost:37443/validate "$work/state-$teams-review.json" \
     "${PROFILE:+$PROFILE/$teams-local.jfr}"
   measure "egress-guard $teams public" https://localhost:37443/validate "$work/state-$teams-review-public.json" \
-    "${PROFILE:+$PROFILE/$teams-public.jfr}"
+    "${PROFILE:+$PROFILE/$teams-public.jfr}" 20
   kill "$pid" 2>/dev/null || echo "compare.sh: the server had exited (see its log)" >&2; wait "$pid" 2>/dev/null || true; pid=
 done
 
@@ -137,7 +157,7 @@ CONF
 until curl -sfk -o /dev/null -X POST --data-binary "@$work/state-$large-review.json" https://localhost:37445/validate; do
   sleep 0.1
 done
-measure "nginx (fixed answer)" https://localhost:37445/validate "$work/state-$large-review.json"
+measure "nginx (fixed answer)" https://localhost:37445/validate "$work/state-$large-review.json" "" 10
 kill "$(cat "$work/nginx/nginx.pid")"; rm -f "$work/nginx/nginx.pid"
 
 echo

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Where the CPU samples of a JFR recording went, by part of a review.
 
-    jfr print --json --events jdk.ExecutionSample REC.jfr > REC.json
+    jfr print --json --stack-depth 64 --events jdk.ExecutionSample REC.jfr > REC.json
     bench/profile-summary.py REC.json
 
-Each sample counts once, in the first part (in the order below) that one of its frames belongs to.
+Each sample counts once, in the first part (in the order below) that one of its frames belongs to. Print the
+whole stack (`jfr print` keeps only 5 frames by default): a sample in TLS code called by the webhook's own
+code would otherwise be counted as TLS, and a sample deep in a rule as "other".
 """
 import collections
 import json
