@@ -1,16 +1,22 @@
 package io.egressguard.mesh;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.RandomAccess;
 import java.util.Set;
 
 /**
- * Keys to lists of values, layered like {@link Layer}: a derived snapshot copies only the lists its change
+ * Keys to lists of values, layered like {@link Layer}: a derived snapshot changes only the lists its change
  * touches. Lists keep the order of a full build: by {@code order} (the position of the value's source
  * object, then its place within that object), so a snapshot derived by a change answers exactly like one
  * built from scratch.
+ *
+ * <p>A long list edited by a derived snapshot is not copied: the derived list reads through to its parent's
+ * with the one value inserted or removed ({@link Edited}). A mesh route to the egress gateway is one of thousands
+ * under the gateway's host; a review changing it must not copy the others.
  */
 final class MultiIndex<K, V> {
 
@@ -76,8 +82,11 @@ final class MultiIndex<K, V> {
                 return;
             }
         }
-        List<V> l = writable(key, current);
-        l.add(at, value);
+        if (owned == null || owned.contains(key)) {
+            current.add(at, value);
+        } else {
+            derive(key, current, at, value);
+        }
     }
 
     /** Removes {@code value}: the same instance, else an equal one. */
@@ -86,16 +95,7 @@ final class MultiIndex<K, V> {
         if (current == null) {
             return;
         }
-        int at = -1;
-        for (int i = 0; i < current.size(); i++) {
-            if (current.get(i) == value) {
-                at = i;
-                break;
-            }
-        }
-        if (at < 0) {
-            at = current.indexOf(value);
-        }
+        int at = indexOf(current, value);
         if (at < 0) {
             return;
         }
@@ -106,22 +106,95 @@ final class MultiIndex<K, V> {
             }
             return;
         }
-        writable(key, current).remove(at);
+        if (owned == null || owned.contains(key)) {
+            current.remove(at);
+        } else {
+            derive(key, current, at, null);
+        }
     }
 
     Set<K> keys() {
         return lists.keys();
     }
 
-    /** The list owned by this layer: the parent's lists are never written. */
-    private List<V> writable(K key, List<V> current) {
-        if (owned == null || owned.contains(key)) {
-            return current;
+    /** The place of {@code value} in {@code list}: the same instance (found by its order), else an equal one. */
+    private int indexOf(List<V> list, V value) {
+        int low = 0;
+        int high = list.size();
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (order.compare(list.get(mid), value) < 0) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        for (int i = low; i < list.size() && order.compare(list.get(i), value) == 0; i++) {
+            if (list.get(i) == value) {
+                return i;
+            }
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == value) {
+                return i;
+            }
+        }
+        return list.indexOf(value);
+    }
+
+    /**
+     * The parent's list with {@code value} inserted at {@code at} ({@code value} null: the value at {@code at}
+     * removed), for this layer: short lists are copied and owned, long ones read through. A chain of edits
+     * longer than {@value #MAX_DEPTH} (a key changed by many snapshots in a row) is copied, so reads stay cheap.
+     */
+    private void derive(K key, List<V> current, int at, V value) {
+        int depth = current instanceof Edited<V> e ? e.depth + 1 : 1;
+        if (current.size() >= COPY_BELOW && depth <= MAX_DEPTH) {
+            lists.put(key, new Edited<>(current, at, value, depth));
+            return;
         }
         List<V> copy = new ArrayList<>(current.size() + 1);
         copy.addAll(current);
+        if (value == null) {
+            copy.remove(at);
+        } else {
+            copy.add(at, value);
+        }
         lists.put(key, copy);
         owned.add(key);
-        return copy;
+    }
+
+    private static final int COPY_BELOW = 64;
+    private static final int MAX_DEPTH = 8;
+
+    /** A list read through to {@code base} with one value inserted at {@code at}, or (value null) removed there. */
+    private static final class Edited<V> extends AbstractList<V> implements RandomAccess {
+        final List<V> base;
+        final int at;
+        final V inserted;
+        final int depth;
+
+        Edited(List<V> base, int at, V inserted, int depth) {
+            this.base = base;
+            this.at = at;
+            this.inserted = inserted;
+            this.depth = depth;
+        }
+
+        @Override
+        public V get(int i) {
+            if (i < at) {
+                return base.get(i);
+            }
+            if (inserted != null) {
+                return i == at ? inserted : base.get(i - 1);
+            }
+            return base.get(i + 1);
+        }
+
+        @Override
+        public int size() {
+            return inserted != null ? base.size() + 1 : base.size() - 1;
+        }
     }
 }
