@@ -1,6 +1,7 @@
 package io.egressguard.rules;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.egressguard.model.ObjectRef;
 import io.egressguard.model.Resource;
 import io.egressguard.model.Severity;
 
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * EG001: a field the kind's schema does not have. Istio's and Gateway API's CRDs have complete structural
@@ -75,12 +77,39 @@ final class UnknownField implements Rule {
         return Catalogue.EG001;
     }
 
-    @Override
-    public void check(Resource target, RuleContext ctx) {
-        walk(target.object(), At.ROOT, ctx);
+    /** One unknown field found in an object: where, what to say, how severe. */
+    private record Unknown(String path, String message, Severity severity) {
     }
 
-    private static void walk(Object o, At at, RuleContext ctx) {
+    /**
+     * The unknown fields of the object last checked under each name, with that object: they depend on the object
+     * alone, and an unchanged object (the same model instance, as every review and audit finds it in the state)
+     * is not walked again. Bounded: emptied when it would pass {@value #MEMO_LIMIT} names.
+     */
+    private record Memo(Object object, List<Unknown> found) {
+    }
+
+    private static final int MEMO_LIMIT = 100_000;
+    private static final Map<ObjectRef, Memo> MEMO = new ConcurrentHashMap<>();
+
+    @Override
+    public void check(Resource target, RuleContext ctx) {
+        Memo memo = MEMO.get(target.ref());
+        if (memo == null || memo.object() != target.object()) {
+            List<Unknown> found = new ArrayList<>();
+            walk(target.object(), At.ROOT, found);
+            if (MEMO.size() >= MEMO_LIMIT) {
+                MEMO.clear();
+            }
+            memo = new Memo(target.object(), List.copyOf(found));
+            MEMO.put(target.ref(), memo);
+        }
+        for (Unknown u : memo.found()) {
+            ctx.reportWithSeverity(u.severity(), u.path(), u.message(), List.of());
+        }
+    }
+
+    private static void walk(Object o, At at, List<Unknown> found) {
         if (o == null || !o.getClass().getName().startsWith("io.fabric8.")) {
             return;
         }
@@ -88,7 +117,7 @@ final class UnknownField implements Rule {
         Map<String, Object> unknown = additionalProperties(o, shape);
         if (unknown != null) {
             for (String name : unknown.keySet()) {
-                report(name, at.toString(), shape.properties(), ctx);
+                found.add(unknown(name, at.toString(), shape.properties()));
             }
         }
         for (Property p : shape.properties()) {
@@ -107,17 +136,17 @@ final class UnknownField implements Rule {
             At here = at.field(p.name());
             if (value instanceof List<?> list) {
                 for (int i = 0; i < list.size(); i++) {
-                    walk(list.get(i), here.item(i), ctx);
+                    walk(list.get(i), here.item(i), found);
                 }
             } else if (value instanceof Map<?, ?> map) {
-                map.forEach((k, v) -> walk(v, here.field(String.valueOf(k)), ctx));
+                map.forEach((k, v) -> walk(v, here.field(String.valueOf(k)), found));
             } else {
-                walk(value, here, ctx);
+                walk(value, here, found);
             }
         }
     }
 
-    private static void report(String name, String path, List<Property> properties, RuleContext ctx) {
+    private static Unknown unknown(String name, String path, List<Property> properties) {
         String at = path.isEmpty() ? name : path + "." + name;
         String known = null;
         boolean snakeCase = false;
@@ -133,12 +162,11 @@ final class UnknownField implements Rule {
             }
         }
         if (known == null) {
-            ctx.reportWithSeverity(Severity.INFO, at, "unknown field " + name + ": Istio's schema (as known here) has "
-                    + "no such field; the API server rejects or drops it", List.of());
-        } else {
-            ctx.report(at, "unknown field " + name + (snakeCase ? " (the field is " + known + ")" : " (did you mean "
-                    + known + "?)") + ": the API server rejects or drops it", List.of());
+            return new Unknown(at, "unknown field " + name + ": Istio's schema (as known here) has no such field; the "
+                    + "API server rejects or drops it", Severity.INFO);
         }
+        return new Unknown(at, "unknown field " + name + (snakeCase ? " (the field is " + known + ")" : " (did you mean "
+                + known + "?)") + ": the API server rejects or drops it", Catalogue.EG001.defaultSeverity());
     }
 
     private static String normalised(String name) {

@@ -59,6 +59,22 @@ class UnknownFieldTest {
         assertEquals("spec.futureOption", f.get(0).path());
     }
 
+    /** The same object name checked again with other content (an update) is read again, not remembered. */
+    @Test
+    void anObjectChangedUnderTheSameNameIsReadAgain() {
+        String before = """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: changing, namespace: default}
+                spec:
+                  hosts: [api.example.org]
+                  gateway: [mesh]
+                """;
+        assertEquals(List.of("spec.gateway"), eg001(before).stream().map(Finding::path).toList());
+        assertEquals(List.of(), eg001(before.replace("gateway: [mesh]", "gateways: [mesh]")));
+        assertEquals(List.of("spec.gateway"), eg001(before).stream().map(Finding::path).toList());
+    }
+
     @Test
     void distances() {
         assertTrue(UnknownField.nearMiss("gateway", "gateways"));
