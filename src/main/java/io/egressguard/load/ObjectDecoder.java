@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.List;
 import java.util.Map;
@@ -68,7 +69,7 @@ public final class ObjectDecoder {
         } catch (IllegalArgumentException e) {
             throw new DecodeException(describe(e));
         }
-        String dropped = dropped(object, MAPPER.valueToTree(obj), "");
+        String dropped = object.isObject() ? droppedOutsideMetadata((ObjectNode) object, obj) : null;
         if (dropped != null) {
             throw new DecodeException(dropped);
         }
@@ -76,6 +77,29 @@ public final class ObjectDecoder {
             throw new DecodeException("metadata.name is missing");
         }
         return obj;
+    }
+
+    /**
+     * {@link #dropped(JsonNode, JsonNode, String)} for everything but {@code metadata}: Kubernetes' ObjectMeta
+     * has no value the model could drop, and in an admission request it is often the larger part of the object
+     * (managedFields, the last-applied-configuration annotation), not worth writing back to compare.
+     */
+    private static String droppedOutsideMetadata(ObjectNode written, HasMetadata decoded) {
+        var metadata = decoded.getMetadata();
+        JsonNode understood;
+        decoded.setMetadata(null);
+        try {
+            understood = MAPPER.valueToTree(decoded);
+        } finally {
+            decoded.setMetadata(metadata);
+        }
+        ObjectNode rest = written.objectNode();
+        written.fields().forEachRemaining(e -> {
+            if (!e.getKey().equals("metadata")) {
+                rest.set(e.getKey(), e.getValue());
+            }
+        });
+        return dropped(rest, understood, "");
     }
 
     /** {@link #dropped(Object, Object, String)} on JSON trees. */
