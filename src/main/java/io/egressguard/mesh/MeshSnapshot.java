@@ -676,12 +676,7 @@ public final class MeshSnapshot {
         }
         for (String h : info.hosts()) {
             MultiIndex<String, ServiceEntryInfo> index = Hosts.isWildcard(h) ? wildcardServiceEntries : serviceEntriesByHost;
-            String key = Hosts.isWildcard(h) ? ALL : h;
-            if (add) {
-                index.add(key, info);
-            } else {
-                index.remove(key, info);
-            }
+            index.edit(Hosts.isWildcard(h) ? ALL : h, info, add);
         }
     }
 
@@ -776,7 +771,7 @@ public final class MeshSnapshot {
                 indexHostsAndDestinations(rule, add, meshRoutesByHost, wildcardMeshRoutes, meshRoutesByDestination);
                 indexSubsetUses(rule, add);
             } else {
-                edit(routesByGateway, b, rule, add);
+                routesByGateway.edit(b, rule, add);
                 indexHostsAndDestinations(rule, add, gatewayRoutesByHost, wildcardGatewayRoutes, gatewayRoutesByDestination);
             }
         }
@@ -786,26 +781,10 @@ public final class MeshSnapshot {
     private static void indexHostsAndDestinations(RouteRule rule, boolean add, MultiIndex<String, RouteRule> byHost,
             MultiIndex<String, RouteRule> wildcards, MultiIndex<String, RouteRule> byDestination) {
         for (String h : rule.hosts()) {
-            edit(Hosts.isWildcard(h) ? wildcards : byHost, Hosts.isWildcard(h) ? ALL : h, rule, add);
+            (Hosts.isWildcard(h) ? wildcards : byHost).edit(Hosts.isWildcard(h) ? ALL : h, rule, add);
         }
         for (RouteDestination d : rule.destinations()) {
-            edit(byDestination, d.host(), rule, add);
-        }
-    }
-
-    private static <K, V> void edit(MultiIndex<K, V> index, K key, V value, boolean add) {
-        if (add) {
-            index.add(key, value);
-        } else {
-            index.remove(key, value);
-        }
-    }
-
-    private static <K, V> void edit(CountIndex<K, V> index, K key, V value, boolean add) {
-        if (add) {
-            index.add(key, value);
-        } else {
-            index.remove(key, value);
+            byDestination.edit(d.host(), rule, add);
         }
     }
 
@@ -818,10 +797,10 @@ public final class MeshSnapshot {
         List<String> clients = everyClient ? List.of() : clientNamespaces(rule.clients());
         for (RouteDestination d : rule.destinations()) {
             if (everyClient) {
-                edit(meshRoutesByDestinationAndClient, new HostKey(d.host(), null), rule, add);
+                meshRoutesByDestinationAndClient.edit(new HostKey(d.host(), null), rule, add);
             }
             for (String client : clients) {
-                edit(meshRoutesByDestinationAndClient, new HostKey(d.host(), client), rule, add);
+                meshRoutesByDestinationAndClient.edit(new HostKey(d.host(), client), rule, add);
             }
             if (d.subset() == null || d.subset().isEmpty()) {
                 continue;
@@ -829,12 +808,12 @@ public final class MeshSnapshot {
             SubsetUse use = new SubsetUse(rule, d);
             if (everyClient) {
                 editSubsetUse(new SubsetKey(d.host(), null, d.subset()), use, add);
-                edit(clientSubsets, new HostKey(d.host(), null), d.subset(), add);
+                clientSubsets.edit(new HostKey(d.host(), null), d.subset(), add);
             } else {
                 for (String client : clients) {
                     editSubsetUse(new SubsetKey(d.host(), client, d.subset()), use, add);
-                    edit(clientSubsets, new HostKey(d.host(), client), d.subset(), add);
-                    edit(exportedSubsets, d.host(), d.subset(), add);
+                    clientSubsets.edit(new HostKey(d.host(), client), d.subset(), add);
+                    exportedSubsets.edit(d.host(), d.subset(), add);
                 }
             }
         }
@@ -870,18 +849,18 @@ public final class MeshSnapshot {
                 continue;
             }
             GatewayPort use = new GatewayPort(w.serviceHost(), d.effectivePort(r.port()));
-            edit(egressUsesByRouteNamespace, r.namespace(), use, add);
+            egressUsesByRouteNamespace.edit(r.namespace(), use, add);
             if (r.clients().isPublic()) {
-                edit(publicEgressUses, ALL, use, add);
+                publicEgressUses.edit(ALL, use, add);
                 if (d.subset() != null) {
-                    edit(publicSubsetsByGateway, w.serviceHost(), d.subset(), add);
+                    publicSubsetsByGateway.edit(w.serviceHost(), d.subset(), add);
                 }
             } else {
                 for (String ns : r.clients().entries()) {
                     String visible = ns.equals(".") ? r.namespace() : ns;
-                    edit(egressUsesByVisibleNamespace, visible, use, add);
+                    egressUsesByVisibleNamespace.edit(visible, use, add);
                     if (d.subset() != null) {
-                        edit(exportedSubsetsByGateway, new HostKey(w.serviceHost(), visible), d.subset(), add);
+                        exportedSubsetsByGateway.edit(new HostKey(w.serviceHost(), visible), d.subset(), add);
                     }
                 }
             }
