@@ -46,6 +46,15 @@ final class CountIndex<K, V> {
         writable(key).merge(value, 1, Integer::sum);
     }
 
+    /** Adds one contribution of {@code value} ({@code add}) or removes one. */
+    void edit(K key, V value, boolean add) {
+        if (add) {
+            add(key, value);
+        } else {
+            remove(key, value);
+        }
+    }
+
     void remove(K key, V value) {
         NavigableMap<V, Integer> m = counts.get(key);
         if (m == null || !m.containsKey(value)) {

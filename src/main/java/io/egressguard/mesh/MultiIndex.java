@@ -89,6 +89,15 @@ final class MultiIndex<K, V> {
         }
     }
 
+    /** Adds {@code value} ({@code add}) or removes it. */
+    void edit(K key, V value, boolean add) {
+        if (add) {
+            add(key, value);
+        } else {
+            remove(key, value);
+        }
+    }
+
     /** Removes {@code value}: the same instance, else an equal one. */
     void remove(K key, V value) {
         List<V> current = lists.get(key);
