@@ -89,6 +89,30 @@ class EngineRobustnessTest {
         new Engine(EngineConfig.defaults()).check(s);
     }
 
+    /** A null list entry (`hosts: [~]`) is read as no entry, whether the state is built or derived by a change. */
+    @org.junit.jupiter.api.Test
+    void nullHostsOfAGatewayServerAreRead() throws Exception {
+        String yaml = """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: egress, namespace: default}
+                spec:
+                  selector: {istio: egressgateway}
+                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [~, a.example.com]}]
+                """;
+        var resources = new ManifestReader("default").read("t.yaml", yaml).result().resources();
+        MeshSnapshot s = MeshSnapshot.of(MeshSettings.DEFAULT, List.of());
+        for (var r : resources) {
+            s = s.with(r);
+        }
+        MeshSnapshot built = MeshSnapshot.of(MeshSettings.DEFAULT, resources);
+        for (MeshSnapshot each : List.of(s, built)) {
+            var servers = each.allServers(io.egressguard.mesh.Binding.istioGateway("default", "egress"));
+            org.junit.jupiter.api.Assertions.assertEquals(List.of("a.example.com"), servers.get(0).hosts());
+            new Engine(EngineConfig.defaults()).check(each);
+        }
+    }
+
     @Property(tries = 300)
     void randomObjectsNeverMakeTheEngineThrow(@ForAll long seed) throws Exception {
         Random random = new Random(seed);
