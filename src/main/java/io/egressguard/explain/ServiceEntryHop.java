@@ -34,9 +34,9 @@ final class ServiceEntryHop extends HopStep {
                 : s.serviceEntryFor(host, proxyNamespace);
         List<ObjectRef> objects = found.map(se -> List.of(se.ref())).orElse(List.of());
         List<String> details = new ArrayList<>();
-        if (!viaGateway && found.isPresent() && !s.importsHost(proxyNamespace, host)) {
+        if (!viaGateway && found.isPresent() && !s.importsHost(w.scope, proxyNamespace, host)) {
             details.add(found.get().ref() + " declares " + host + ", but "
-                    + w.sidecarOf(proxyNamespace)
+                    + w.sidecar()
                     + " does not import it (egress.hosts): the sidecar has no cluster or listener for it");
             found = Optional.empty();
         }
@@ -104,12 +104,12 @@ final class ServiceEntryHop extends HopStep {
     }
 
     /**
-     * Traffic the sidecar has no listener or cluster for: with outboundTrafficPolicy REGISTRY_ONLY (the
-     * namespace's Sidecar or the mesh config) it goes to BlackHoleCluster and the request stops here (true);
+     * Traffic the sidecar has no listener or cluster for: with outboundTrafficPolicy REGISTRY_ONLY (the traced
+     * pod's Sidecar or the mesh config) it goes to BlackHoleCluster and the request stops here (true);
      * with ALLOW_ANY it is passed through (false, the caller says so).
      */
     private boolean outbound(String namespace, List<ObjectRef> objects, List<String> details, String why) {
-        MeshSnapshot.OutboundTrafficPolicy policy = s.outboundTrafficPolicy(namespace);
+        MeshSnapshot.OutboundTrafficPolicy policy = s.outboundTrafficPolicy(w.scope);
         details.add("outboundTrafficPolicy " + policy.mode() + " for sidecars in " + namespace
                 + (policy.source() == null ? " (Istio's default)" : " (set by " + policy.source() + ")"));
         if (!policy.registryOnly()) {

@@ -152,11 +152,11 @@ final class SidecarRouteHop extends HopStep {
         }
         List<ObjectRef> visible = new ArrayList<>(s.sidecarPrecedence(s.meshRoutesFor(q.host()), q.namespace()));
         for (ObjectRef src : List.copyOf(visible)) {
-            if (!s.importsRoutes(q.namespace(), src)) {
+            if (!s.importsRoutes(w.scope, src)) {
                 visible.remove(src);
                 c.notImported.add(src);
                 c.details.add("not applied: " + src + " is in namespace " + src.namespace() + ", which "
-                        + w.sidecarOf(q.namespace())
+                        + w.sidecar()
                         + " does not import (egress.hosts)");
             }
         }
@@ -239,7 +239,7 @@ final class SidecarRouteHop extends HopStep {
 
     /** True when a ServiceEntry visible to the namespace declares the host but its Sidecar does not import it. */
     private boolean serviceEntryNotImported() {
-        return s.serviceEntryFor(q.host(), q.namespace()).isPresent() && !s.importsHost(q.namespace(), q.host());
+        return s.serviceEntryFor(q.host(), q.namespace()).isPresent() && !s.importsHost(w.scope, q.namespace(), q.host());
     }
 
     /**

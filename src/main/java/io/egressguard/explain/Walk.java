@@ -5,6 +5,7 @@ import io.egressguard.mesh.DestinationRuleInfo;
 import io.egressguard.mesh.DestinationRuleLookup;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.mesh.RouteRule;
+import io.egressguard.mesh.SidecarScope;
 import io.egressguard.model.Finding;
 import io.egressguard.model.ObjectRef;
 import io.egressguard.model.Severity;
@@ -33,6 +34,8 @@ final class Walk {
     final TraceRequest q;
     final MeshSnapshot s;
     final DestinationRuleLookup lookup;
+    /** The Sidecar that scopes the traced pod: selecting its labels, else its namespace's (empty: none). */
+    final Optional<SidecarScope> scope;
     private final List<Finding> findings;
     final List<Hop> hops = new ArrayList<>();
     /** Set once a hop stops the request: later hops are not reached. */
@@ -43,6 +46,7 @@ final class Walk {
         this.s = s;
         this.lookup = lookup;
         this.findings = findings;
+        this.scope = s.sidecarScope(q.namespace(), q.podLabels());
     }
 
     void add(HopKind kind, Verdict verdict, String summary, List<ObjectRef> objects, List<String> details,
@@ -65,9 +69,9 @@ final class Walk {
         return q.host() + ":" + q.port();
     }
 
-    /** The Sidecar that scopes a namespace's proxies, named for a detail line. */
-    String sidecarOf(String namespace) {
-        return s.sidecarScope(namespace).map(x -> x.ref().toString()).orElse("the Sidecar");
+    /** The Sidecar that scopes the traced pod, named for a detail line. */
+    String sidecar() {
+        return scope.map(x -> x.ref().toString()).orElse("the Sidecar");
     }
 
     /**

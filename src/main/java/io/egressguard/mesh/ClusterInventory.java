@@ -5,7 +5,6 @@ import io.egressguard.istio.Hosts;
 import io.egressguard.istio.Labels;
 import io.egressguard.model.ObjectRef;
 import io.egressguard.model.Resource;
-import io.fabric8.istio.api.api.networking.v1alpha3.OutboundTrafficPolicyMode;
 import io.fabric8.istio.api.networking.v1.Sidecar;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -42,6 +41,8 @@ final class ClusterInventory {
     private final MeshSnapshot.IstiodInfo istiod;
     /** Sidecars without workloadSelector by namespace, oldest first: the first scopes the namespace. */
     private final Map<String, List<Resource>> namespaceSidecars;
+    /** Sidecars with a workloadSelector by namespace, oldest first: the first that selects a pod scopes it. */
+    private final Map<String, List<Resource>> workloadSidecars;
     /** The mesh config ConfigMap ({@code istio} in the root namespace), null when not in the state. */
     private final Resource meshConfig;
     /** The mesh-wide {@code outboundTrafficPolicy.mode}: true for REGISTRY_ONLY (Istio's default is ALLOW_ANY). */
@@ -52,6 +53,7 @@ final class ClusterInventory {
         List<String> injected = new ArrayList<>();
         MeshSnapshot.IstiodInfo istiodFound = null;
         Map<String, List<Resource>> sidecars = new HashMap<>();
+        Map<String, List<Resource>> selecting = new HashMap<>();
         Resource meshConfigFound = null;
         for (Resource r : resources) {
             switch (r.kind()) {
@@ -77,9 +79,8 @@ final class ClusterInventory {
                 case POD -> addWorkload(r.ref().namespace(), labelsOf(r.object()));
                 case SIDECAR -> {
                     Sidecar sc = (Sidecar) r.object();
-                    if (sc.getSpec() == null || sc.getSpec().getWorkloadSelector() == null) {
-                        sidecars.computeIfAbsent(r.ref().namespace(), k -> new ArrayList<>()).add(r);
-                    }
+                    (sc.getSpec() == null || sc.getSpec().getWorkloadSelector() == null ? sidecars : selecting)
+                            .computeIfAbsent(r.ref().namespace(), k -> new ArrayList<>()).add(r);
                 }
                 case CONFIG_MAP -> {
                     if (r.ref().namespace().equals(settings.rootNamespace()) && r.ref().name().equals(io.egressguard.load.ModelTypes.MESH_CONFIG_NAME)) {
@@ -94,9 +95,12 @@ final class ClusterInventory {
         injected.sort(Comparator.naturalOrder());
         injectedNamespaces = java.util.Collections.unmodifiableList(injected);
         istiod = istiodFound;
-        sidecars.values().forEach(l -> l.sort(Comparator.comparingLong(Resource::creationOrder)
-                .thenComparing(x -> x.ref().name())));
+        for (Map<String, List<Resource>> m : List.of(sidecars, selecting)) {
+            m.values().forEach(l -> l.sort(Comparator.comparingLong(Resource::creationOrder)
+                    .thenComparing(x -> x.ref().name())));
+        }
         namespaceSidecars = sidecars;
+        workloadSidecars = selecting;
         meshConfig = meshConfigFound;
         meshRegistryOnly = meshConfigFound != null && registryOnly((ConfigMap) meshConfigFound.object());
     }
@@ -290,18 +294,21 @@ final class ClusterInventory {
         List<Resource> own = namespaceSidecars.get(namespace);
         List<Resource> root = namespaceSidecars.get(settings.rootNamespace());
         Resource r = own != null ? own.get(0) : root != null ? root.get(0) : null;
-        if (r == null) {
-            return Optional.empty();
+        return r == null ? Optional.empty() : Optional.of(SidecarScope.of(r, namespace));
+    }
+
+    /**
+     * The Sidecar that scopes a pod with these labels: the oldest Sidecar of its namespace whose workloadSelector
+     * selects it, else the namespace's scope (pilot {@code PushContext.getSidecarScope}: Sidecars with a selector
+     * come first).
+     */
+    Optional<SidecarScope> sidecarScope(String namespace, Map<String, String> podLabels) {
+        for (Resource r : workloadSidecars.getOrDefault(namespace, List.of())) {
+            if (Labels.subsetOf(SidecarScope.workloadSelector(r), podLabels)) {
+                return Optional.of(SidecarScope.of(r, namespace));
+            }
         }
-        var spec = ((Sidecar) r.object()).getSpec();
-        List<List<String>> hosts = new ArrayList<>();
-        if (spec != null && spec.getEgress() != null) {
-            spec.getEgress().forEach(e -> hosts.add(e == null || e.getHosts() == null ? List.of() : e.getHosts()));
-        }
-        Boolean registryOnly = spec == null || spec.getOutboundTrafficPolicy() == null
-                || spec.getOutboundTrafficPolicy().getMode() == null ? null
-                : spec.getOutboundTrafficPolicy().getMode() == OutboundTrafficPolicyMode.REGISTRY_ONLY;
-        return Optional.of(new SidecarScope(r.ref(), namespace, SidecarScope.parse(namespace, hosts), registryOnly));
+        return sidecarScope(namespace);
     }
 
     /** The mesh-wide outbound traffic policy: the mesh config's, else Istio's default (ALLOW_ANY). */

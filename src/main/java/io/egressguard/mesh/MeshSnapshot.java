@@ -438,14 +438,22 @@ public final class MeshSnapshot {
     /**
      * The Sidecar that scopes the proxies of {@code namespace}: its own oldest Sidecar without workloadSelector,
      * else the root namespace's (pilot {@code PushContext.getSidecarScope}); empty when none applies (the
-     * namespace sees everything exported to it). Sidecars with a workloadSelector scope some pods only and are
-     * not read.
+     * namespace sees everything exported to it). Sidecars with a workloadSelector scope the pods they select
+     * ({@link #sidecarScope(String, Map)}), not the namespace.
      */
     public Optional<SidecarScope> sidecarScope(String namespace) {
         if (!cluster.hasNamespaceSidecars() || namespace == null) {
             return Optional.empty();
         }
         return derived(new SidecarKey(namespace), snapshot -> cluster.sidecarScope(namespace));
+    }
+
+    /**
+     * The Sidecar that scopes a pod of {@code namespace} with these labels: the oldest Sidecar of the namespace
+     * whose workloadSelector selects the pod, else the namespace's ({@link #sidecarScope(String)}).
+     */
+    public Optional<SidecarScope> sidecarScope(String namespace, Map<String, String> podLabels) {
+        return podLabels.isEmpty() ? sidecarScope(namespace) : cluster.sidecarScope(namespace, podLabels);
     }
 
     private record SidecarKey(String namespace) {
@@ -465,7 +473,11 @@ public final class MeshSnapshot {
 
     /** The outbound traffic policy of sidecars in {@code namespace}: their Sidecar's, else the mesh config's. */
     public OutboundTrafficPolicy outboundTrafficPolicy(String namespace) {
-        Optional<SidecarScope> scope = sidecarScope(namespace);
+        return outboundTrafficPolicy(sidecarScope(namespace));
+    }
+
+    /** The outbound traffic policy of proxies in this scope: their Sidecar's, else the mesh config's. */
+    public OutboundTrafficPolicy outboundTrafficPolicy(Optional<SidecarScope> scope) {
         if (scope.isPresent() && scope.get().registryOnly() != null) {
             return new OutboundTrafficPolicy(scope.get().registryOnly(), scope.get().ref());
         }
@@ -477,7 +489,11 @@ public final class MeshSnapshot {
      * taken as imported): without a Sidecar everything exported to the namespace is.
      */
     public boolean importsRoutes(String namespace, ObjectRef source) {
-        Optional<SidecarScope> scope = sidecarScope(namespace);
+        return importsRoutes(sidecarScope(namespace), source);
+    }
+
+    /** True when proxies in this scope import the VirtualService {@code source} (no scope: they do). */
+    public boolean importsRoutes(Optional<SidecarScope> scope, ObjectRef source) {
         if (scope.isEmpty() || source.kind() != Kind.VIRTUAL_SERVICE) {
             return true;
         }
@@ -492,7 +508,11 @@ public final class MeshSnapshot {
      * ({@code SidecarScope.collectImportedServices}). Without a Sidecar: true.
      */
     public boolean importsHost(String namespace, String host) {
-        Optional<SidecarScope> scope = sidecarScope(namespace);
+        return importsHost(sidecarScope(namespace), namespace, host);
+    }
+
+    /** {@link #importsHost(String, String)} for proxies of {@code namespace} in this scope. */
+    public boolean importsHost(Optional<SidecarScope> scope, String namespace, String host) {
         if (scope.isEmpty()) {
             return true;
         }

@@ -2,13 +2,18 @@ package io.egressguard.mesh;
 
 import io.egressguard.istio.Hosts;
 import io.egressguard.model.ObjectRef;
+import io.egressguard.model.Resource;
+import io.fabric8.istio.api.api.networking.v1alpha3.OutboundTrafficPolicyMode;
+import io.fabric8.istio.api.networking.v1.Sidecar;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * What a {@code Sidecar} without {@code workloadSelector} lets the proxies of a namespace see, as pilot's
- * {@code SidecarScope} computes it (pilot/pkg/model/sidecar.go).
+ * What a {@code Sidecar} lets the proxies it scopes see, as pilot's {@code SidecarScope} computes it
+ * (pilot/pkg/model/sidecar.go): without {@code workloadSelector} every proxy of its namespace (or, the root
+ * namespace's, of every namespace without one), with it the pods it selects.
  *
  * <p>{@code egress[].hosts} entries are {@code namespace/host}: {@code .} is the Sidecar's namespace, {@code *}
  * any namespace, {@code ~} (or a {@code ~} prefix) excludes. A VirtualService is imported when one of its hosts
@@ -43,6 +48,29 @@ public record SidecarScope(ObjectRef ref, String namespace, List<Import> imports
 
     public SidecarScope {
         imports = List.copyOf(imports);
+    }
+
+    /**
+     * The scope a Sidecar gives proxies in {@code namespace} (its own, or any namespace for the root namespace's
+     * default): its {@code egress[].hosts} and {@code outboundTrafficPolicy}.
+     */
+    public static SidecarScope of(Resource sidecar, String namespace) {
+        var spec = ((Sidecar) sidecar.object()).getSpec();
+        List<List<String>> hosts = new ArrayList<>();
+        if (spec != null && spec.getEgress() != null) {
+            spec.getEgress().forEach(e -> hosts.add(e == null || e.getHosts() == null ? List.of() : e.getHosts()));
+        }
+        Boolean registryOnly = spec == null || spec.getOutboundTrafficPolicy() == null
+                || spec.getOutboundTrafficPolicy().getMode() == null ? null
+                : spec.getOutboundTrafficPolicy().getMode() == OutboundTrafficPolicyMode.REGISTRY_ONLY;
+        return new SidecarScope(sidecar.ref(), namespace, parse(namespace, hosts), registryOnly);
+    }
+
+    /** The pod labels a Sidecar's {@code workloadSelector} selects, null for a namespace-wide Sidecar. */
+    public static Map<String, String> workloadSelector(Resource sidecar) {
+        var spec = ((Sidecar) sidecar.object()).getSpec();
+        return spec == null || spec.getWorkloadSelector() == null ? null
+                : spec.getWorkloadSelector().getLabels() == null ? Map.of() : spec.getWorkloadSelector().getLabels();
     }
 
     /**

@@ -145,7 +145,8 @@ public enum Catalogue {
             "Write the full name `<service>.<namespace>.svc.cluster.local`.", VIRTUAL_SERVICE, DESTINATION_RULE),
     EG214(WARNING, "Sidecar does not import the mesh route to the egress gateway",
             "A Sidecar without workloadSelector sets what the proxies of its namespace see (the root namespace's "
-                    + "Sidecar: of every namespace without one). A VirtualService is imported only when one of its hosts "
+                    + "Sidecar: of every namespace without one); one with a workloadSelector, what the pods it selects see "
+                    + "(it replaces the namespace's for them; the oldest selecting a pod wins). A VirtualService is imported only when one of its hosts "
                     + "is listed in `egress[].hosts` under the VirtualService's namespace or `*/`. The mesh route to the "
                     + "egress gateway is then never applied: with outboundTrafficPolicy ALLOW_ANY (Istio's default) the "
                     + "traffic leaves directly, bypassing the gateway; with REGISTRY_ONLY the sidecar answers 502 / resets "

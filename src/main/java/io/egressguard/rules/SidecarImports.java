@@ -1,6 +1,7 @@
 package io.egressguard.rules;
 
 import io.egressguard.istio.Hosts;
+import io.egressguard.istio.Labels;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.mesh.RouteRule;
 import io.egressguard.mesh.Section;
@@ -13,14 +14,15 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * What a Sidecar's {@code egress[].hosts} leaves out of its namespace's scope (pilot {@code SidecarScope}):
- * a mesh route to the egress gateway it does not import (EG214), or the ServiceEntry a {@code tls}/{@code tcp}
- * mesh route needs a listener for (EG215). Both are reported on the Sidecar that scopes the client namespace:
- * its own, or the root namespace's default.
+ * What a Sidecar's {@code egress[].hosts} leaves out of the scope of the proxies it governs (pilot
+ * {@code SidecarScope}): a mesh route to the egress gateway it does not import (EG214), or the ServiceEntry a
+ * {@code tls}/{@code tcp} mesh route needs a listener for (EG215). Both are reported on the Sidecar that scopes
+ * the clients: the namespace's own, the root namespace's default, or one whose workloadSelector selects them.
  */
 final class SidecarImports {
 
@@ -44,6 +46,41 @@ final class SidecarImports {
         return out;
     }
 
+    /**
+     * Proxies a Sidecar scopes: the client namespace, its scope, and which of its pods ({@code pods}: "sidecars in
+     * ns" or "pods app=x in ns", for messages).
+     */
+    record Scoped(String namespace, SidecarScope scope, String pods) {
+    }
+
+    /**
+     * What {@code sidecar} scopes. Without workloadSelector: the namespaces of {@link #scopedNamespaces}. With one:
+     * the pods of its namespace it selects (pilot gives them this Sidecar before any namespace-wide one), when
+     * the namespace holds clients and, where the workloads are known, some workload is selected and no older
+     * Sidecar selects it first.
+     */
+    static List<Scoped> scoped(MeshSnapshot s, Resource sidecar) {
+        Map<String, String> selector = SidecarScope.workloadSelector(sidecar);
+        if (selector == null) {
+            return scopedNamespaces(s, sidecar.ref()).stream()
+                    .map(ns -> new Scoped(ns, s.sidecarScope(ns).orElseThrow(), "sidecars in " + ns)).toList();
+        }
+        String ns = sidecar.ref().namespace();
+        if (s.namespacesKnown() && !s.injectedNamespaces().contains(ns)) {
+            return List.of();
+        }
+        List<Map<String, String>> pods = s.workloadsKnown() ? s.workloadLabels(ns).stream()
+                .filter(l -> Labels.subsetOf(selector, l)).toList() : List.of(selector);
+        for (Map<String, String> pod : pods) {
+            if (s.sidecarScope(ns, pod).map(SidecarScope::ref).filter(sidecar.ref()::equals).isPresent()) {
+                String labels = selector.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                        .map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining(","));
+                return List.of(new Scoped(ns, SidecarScope.of(sidecar, ns), "pods " + labels + " in " + ns));
+            }
+        }
+        return List.of();
+    }
+
     /** Mesh routes to an egress gateway that sidecars of {@code client} receive (visible to its namespace). */
     static List<EgressHops.MeshHop> egressRoutesSeenBy(MeshSnapshot s, String client) {
         List<EgressHops.MeshHop> out = new ArrayList<>();
@@ -60,11 +97,11 @@ final class SidecarImports {
         return out;
     }
 
-    /** What the client's sidecars do with the traffic the route does not get, by their outbound policy. */
-    static String consequence(MeshSnapshot s, String client, String host) {
-        return s.outboundTrafficPolicy(client).registryOnly()
-                ? "sidecars in " + client + " answer 502 / reset for " + host + " (REGISTRY_ONLY)"
-                : "sidecars in " + client + " send " + host + " directly, bypassing the egress gateway";
+    /** What the scoped proxies do with the traffic the route does not get, by their outbound policy. */
+    static String consequence(MeshSnapshot s, Scoped c, String host) {
+        return s.outboundTrafficPolicy(Optional.of(c.scope())).registryOnly()
+                ? c.pods() + " answer 502 / reset for " + host + " (REGISTRY_ONLY)"
+                : c.pods() + " send " + host + " directly, bypassing the egress gateway";
     }
 
     /** EG214: a mesh route to the egress gateway that the Sidecar does not import. */
@@ -79,15 +116,15 @@ final class SidecarImports {
         public void check(Resource target, RuleContext ctx) {
             MeshSnapshot s = ctx.snapshot();
             Set<ObjectRef> reported = new HashSet<>();
-            for (String client : scopedNamespaces(s, target.ref())) {
-                SidecarScope scope = s.sidecarScope(client).orElseThrow();
-                for (EgressHops.MeshHop hop : egressRoutesSeenBy(s, client)) {
+            for (Scoped c : scoped(s, target)) {
+                SidecarScope scope = c.scope();
+                for (EgressHops.MeshHop hop : egressRoutesSeenBy(s, c.namespace())) {
                     ObjectRef vs = hop.rule().source();
-                    if (s.importsRoutes(client, vs) || !reported.add(vs)) {
+                    if (s.importsRoutes(Optional.of(scope), vs) || !reported.add(vs)) {
                         continue;
                     }
                     String host = hop.rule().hosts().get(0);
-                    ctx.report(scope.hostsPath(), consequence(s, client, host) + ": " + vs + " is in namespace "
+                    ctx.report(scope.hostsPath(), consequence(s, c, host) + ": " + vs + " is in namespace "
                             + vs.namespace() + ", which this Sidecar does not import for " + host, vs);
                 }
             }
@@ -106,23 +143,24 @@ final class SidecarImports {
         public void check(Resource target, RuleContext ctx) {
             MeshSnapshot s = ctx.snapshot();
             Set<String> reported = new HashSet<>();
-            for (String client : scopedNamespaces(s, target.ref())) {
-                SidecarScope scope = s.sidecarScope(client).orElseThrow();
+            for (Scoped c : scoped(s, target)) {
+                SidecarScope scope = c.scope();
+                String client = c.namespace();
                 for (EgressHops.MeshHop hop : egressRoutesSeenBy(s, client)) {
                     RouteRule r = hop.rule();
                     // http on port 80 works without the ServiceEntry: pilot builds port-80 virtual hosts for hosts
                     // outside the registry (route.buildSidecarVirtualHostsForVirtualService)
                     boolean needsListener = r.section() != Section.HTTP || r.port() != null && r.port() != 80;
-                    if (!needsListener || !s.importsRoutes(client, r.source())) {
+                    if (!needsListener || !s.importsRoutes(Optional.of(scope), r.source())) {
                         continue;
                     }
                     for (String host : new LinkedHashSet<>(r.hosts())) {
                         Optional<ServiceEntryInfo> se = Hosts.isWildcard(host) ? Optional.empty()
                                 : s.serviceEntryFor(host, client);
-                        if (se.isEmpty() || s.importsHost(client, host) || !reported.add(host)) {
+                        if (se.isEmpty() || s.importsHost(Optional.of(scope), client, host) || !reported.add(host)) {
                             continue; // no entry visible at all: EG104 and the gateway-hop rules speak of it
                         }
-                        ctx.report(scope.hostsPath(), consequence(s, client, host) + ": this Sidecar does not import "
+                        ctx.report(scope.hostsPath(), consequence(s, c, host) + ": this Sidecar does not import "
                                 + se.get().ref() + ", so the " + r.section().field() + " route of " + r.source()
                                 + " has no listener", se.get().ref(), r.source());
                     }

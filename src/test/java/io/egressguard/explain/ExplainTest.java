@@ -400,4 +400,24 @@ class ExplainTest {
             }
         }
     }
+
+    /**
+     * A Sidecar with a workloadSelector scopes the pods it selects instead of their namespace's: payments' billing
+     * pods do not import the route to the egress gateway (REGISTRY_ONLY: BlackHoleCluster), its other pods do.
+     */
+    @Test
+    void aSidecarSelectingThePodScopesIt() throws Exception {
+        MeshSnapshot s = MeshSnapshot.of(io.egressguard.mesh.MeshSettings.DEFAULT, new ManifestReader("default")
+                .read(Path.of("src/test/resources/rules/EG214/fail-selector-sidecar-leaves-out-egress-namespace.yaml"))
+                .result().resources());
+        Trace billing = trace(s, "payments/app=billing", "api.stripe.com:80");
+        String text = TraceFormat.TEXT.render(billing);
+        assertFalse(billing.reached(), text);
+        assertTrue(text.contains("Sidecar payments/billing does not import") && text.contains("BlackHoleCluster"), text);
+        for (String other : List.of("payments", "payments/app=ledger")) {
+            Trace t = trace(s, other, "api.stripe.com:80");
+            assertEquals(Trace.Path.EGRESS_GATEWAY, t.path(), TraceFormat.TEXT.render(t));
+            assertTrue(t.reached(), TraceFormat.TEXT.render(t));
+        }
+    }
 }
