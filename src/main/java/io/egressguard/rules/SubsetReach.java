@@ -3,6 +3,7 @@ package io.egressguard.rules;
 import io.egressguard.mesh.DestinationRuleLookup;
 import io.egressguard.mesh.DestinationRuleInfo;
 import io.egressguard.mesh.GatewayWorkload;
+import io.egressguard.mesh.ImportedRoutes;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.mesh.RouteDestination;
 import io.egressguard.mesh.RouteRule;
@@ -23,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * For one egress gateway: which client namespaces send to which of its subsets, and whether Istio's
  * DestinationRule lookup finds the subset for them. Answers come from the snapshot's subset indexes and are
- * remembered per snapshot and gateway. In a snapshot derived by one change, answers start from those of the
+ * remembered per snapshot and gateway. A client namespace sends to a subset only through a mesh route its
+ * sidecars import: a namespace whose Sidecar leaves the route out never applies it ({@link ImportedRoutes}). In a snapshot derived by one change, answers start from those of the
  * state before it and only the client namespaces the change touches are looked at again, so an admission
  * request costs the change, not the number of namespaces.
  */
@@ -42,6 +44,10 @@ final class SubsetReach {
     private final Map<String, Optional<DestinationRuleLookup.Result>> lookups = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> failingClients = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> orphanedSubsets = new ConcurrentHashMap<>();
+    /** Subsets the sidecars of a Sidecar-scoped client namespace route to, by namespace. */
+    private final Map<String, Map<String, MeshSnapshot.SubsetUse>> scopedUses = new ConcurrentHashMap<>();
+    /** True when the change may alter what every client namespace imports: nothing is reused. */
+    private boolean everyClientTouched;
 
     private SubsetReach(MeshSnapshot snapshot, GatewayWorkload gateway) {
         this.snapshot = snapshot;
@@ -68,6 +74,9 @@ final class SubsetReach {
             return null;
         }
         ObjectRef ref = change.ref();
+        if (ref.kind() == Kind.SIDECAR) {
+            return null; // what client namespaces import changes
+        }
         switch (ref.kind()) {
             case DESTINATION_RULE -> {
                 String ns = ref.namespace();
@@ -91,6 +100,9 @@ final class SubsetReach {
             default -> {
             }
         }
+        if (everyClientTouched) {
+            return null;
+        }
         return SubsetReach.of(change.before(), previous);
     }
 
@@ -103,9 +115,17 @@ final class SubsetReach {
             }
             if (!(snapshot.namespacesKnown() && r.clients().isPublic())) {
                 routeClients.addAll(snapshot.clientNamespaces(r.clients()));
+                continue;
             }
             // public routes change every client's view only where a subset starts or stops being public,
-            // which the per-subset checks below detect
+            // which the per-subset checks below detect, and in the namespaces a Sidecar scopes, whose imports
+            // of the route may have changed with it (every namespace, under a root namespace Sidecar)
+            ImportedRoutes.SidecarNamespaces sidecars = ImportedRoutes.sidecarNamespaces(snapshot);
+            if (sidecars.root()) {
+                everyClientTouched = true;
+            } else if (!sidecars.none()) {
+                routeClients.addAll(ImportedRoutes.scoped(snapshot, snapshot.injectedNamespaces()));
+            }
         }
     }
 
@@ -154,18 +174,12 @@ final class SubsetReach {
         return !snapshot.subsetUses(host, null, subset).isEmpty();
     }
 
-    /** Subsets the sidecars of {@code client} route to, with one route as the example. */
+    /** Subsets the sidecars of {@code client} route to (through routes they import), with one route as the example. */
     Map<String, MeshSnapshot.SubsetUse> usedBy(String client) {
-        Map<String, MeshSnapshot.SubsetUse> out = new LinkedHashMap<>();
-        if (snapshot.sidecarInjected(client)) {
-            for (String subset : snapshot.subsetsRoutedFrom(host, null)) {
-                out.put(subset, snapshot.subsetUses(host, null, subset).get(0));
-            }
+        if (snapshot.sidecarScope(client).isPresent()) {
+            return scopedUses.computeIfAbsent(client, c -> ImportedRoutes.subsetsRoutedFrom(snapshot, host, c));
         }
-        for (String subset : snapshot.subsetsRoutedFrom(host, client)) {
-            out.putIfAbsent(subset, snapshot.subsetUses(host, client, subset).get(0));
-        }
-        return out;
+        return ImportedRoutes.subsetsRoutedFrom(snapshot, host, client);
     }
 
     /** Client namespaces that route to {@code subset} and do not find it, sorted. */
@@ -177,13 +191,13 @@ final class SubsetReach {
             Set<String> failing = new TreeSet<>();
             if (publiclyRouted(s)) {
                 for (String client : snapshot.injectedNamespaces()) {
-                    if (!found(client, s)) {
+                    if (!found(client, s) && imported(client, s)) {
                         failing.add(client);
                     }
                 }
             }
             for (String client : snapshot.subsetClients(host, s)) {
-                if (!found(client, s)) {
+                if (!found(client, s) && imported(client, s)) {
                     failing.add(client);
                 }
             }
@@ -192,8 +206,17 @@ final class SubsetReach {
     }
 
     private boolean routesTo(String client, String subset) {
-        return publiclyRouted(subset) && snapshot.sidecarInjected(client)
-                || !snapshot.subsetUses(host, client, subset).isEmpty();
+        return (publiclyRouted(subset) && snapshot.sidecarInjected(client)
+                || !snapshot.subsetUses(host, client, subset).isEmpty()) && imported(client, subset);
+    }
+
+    /**
+     * False when a Sidecar scopes {@code client} and imports none of the routes that would send it to
+     * {@code subset} (pilot {@code SelectVirtualServices}): its sidecars never use the subset. True at once
+     * for a namespace no Sidecar scopes.
+     */
+    private boolean imported(String client, String subset) {
+        return snapshot.sidecarScope(client).isEmpty() || usedBy(client).containsKey(subset);
     }
 
     /**
