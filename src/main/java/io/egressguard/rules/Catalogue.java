@@ -68,14 +68,18 @@ public enum Catalogue {
                     + "HTTP and a TCP declaration, Istio's own simulation passes the traffic through, bypassing the HTTP "
                     + "routes to the egress gateway).",
             "Declare each host and port once, with one protocol.", SERVICE_ENTRY),
-    EG107(WARNING, "ServiceEntry enrolled in a waypoint that does not admit it",
+    EG107(WARNING, "ServiceEntry enrolled in a waypoint that does not take it",
             "In ambient mode a ServiceEntry uses the waypoint its `istio.io/use-waypoint` label names (else its "
                     + "namespace's label), in `istio.io/use-waypoint-namespace` if set. The waypoint's HBONE listener "
                     + "admits only its own namespace unless `allowedRoutes` says otherwise: from another namespace the "
-                    + "attachment is denied, the entry gets no waypoint, and ztunnel sends its traffic directly, past the "
-                    + "egress waypoint and its policies.",
+                    + "attachment is denied (status reason AttachmentDenied). A waypoint labelled `istio.io/waypoint-for: "
+                    + "workload` or `none` serves no service traffic (UnsupportedTrafficType); `service` (the default) and "
+                    + "`all` do. In a cluster's state, a waypoint Gateway that does not exist is reported too "
+                    + "(WaypointIsNotReady). In each case the entry gets no waypoint and ztunnel sends its traffic "
+                    + "directly, past the egress waypoint and its policies.",
             "Set `allowedRoutes: {namespaces: {from: All}}` (or a selector matching this namespace) on the waypoint's "
-                    + "HBONE listener, or declare the ServiceEntry in the waypoint's namespace.", SERVICE_ENTRY),
+                    + "HBONE listener, or declare the ServiceEntry in the waypoint's namespace; label the waypoint "
+                    + "`istio.io/waypoint-for: service` (or `all`); create the waypoint the label names.", SERVICE_ENTRY),
     EG201(WARNING, "Egress gateway route without a mesh route",
             "The VirtualService is bound to an egress gateway but not to `mesh`, and no other route sends the host's "
                     + "mesh traffic to that gateway: sidecars never send to the gateway, traffic leaves directly.",

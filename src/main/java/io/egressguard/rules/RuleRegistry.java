@@ -13,7 +13,7 @@ public final class RuleRegistry {
             new ServiceEntryHiddenFromClients(),
             new ServiceEntryDeclarations.TcpWithoutAddresses(),
             new ServiceEntryDeclarations.ConflictingProtocol(),
-            new ServiceEntryDeclarations.WaypointDeniesAttachment(),
+            new ServiceEntryDeclarations.WaypointNotUsed(),
             new GatewayWithoutMeshRoute(),
             RouteAppliesToMeshAndGateway.loop(),
             RouteAppliesToMeshAndGateway.bypass(),
