@@ -258,7 +258,13 @@ final class SubsetReach {
     /** Routes that send {@code clients} to {@code subset} (at most a few), for the findings' related objects. */
     List<ObjectRef> sources(String subset, Set<String> clients) {
         Set<ObjectRef> out = new java.util.LinkedHashSet<>();
-        snapshot.subsetUses(host, null, subset).forEach(u -> out.add(u.rule().source()));
+        // the public routes that the first clients import (all of them, where no Sidecar scopes those clients)
+        List<String> first = clients.stream().limit(5).toList();
+        for (MeshSnapshot.SubsetUse u : snapshot.subsetUses(host, null, subset)) {
+            if (first.isEmpty() || first.stream().anyMatch(c -> snapshot.importsRoutes(c, u.rule().source()))) {
+                out.add(u.rule().source());
+            }
+        }
         if (!snapshot.subsetRoutedByExport(host, subset)) {
             return new ArrayList<>(out); // no route exported by name sends to it: no client has a use of its own
         }
@@ -266,7 +272,11 @@ final class SubsetReach {
             if (out.size() >= 5) {
                 break;
             }
-            snapshot.subsetUses(host, client, subset).forEach(u -> out.add(u.rule().source()));
+            for (MeshSnapshot.SubsetUse u : snapshot.subsetUses(host, client, subset)) {
+                if (snapshot.importsRoutes(client, u.rule().source())) {
+                    out.add(u.rule().source());
+                }
+            }
         }
         return new ArrayList<>(out);
     }
