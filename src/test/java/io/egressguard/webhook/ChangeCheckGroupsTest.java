@@ -112,9 +112,52 @@ class ChangeCheckGroupsTest {
                 vs.replace("gateways: [istio-egressgateway, mesh]", "gateways: [mesh]"));
     }
 
+    /**
+     * The same mesh with Sidecars: the root namespace's imports each namespace's own routes and istio-system, team-1
+     * imports default's, team-2 every namespace, plain its own only. Which namespaces apply a route then depends
+     * on where it is written.
+     */
+    static String meshWithSidecars() {
+        return mesh() + """
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: default, namespace: istio-system}
+                spec:
+                  egress: [{hosts: ["./*", "istio-system/*"]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: default, namespace: team-1}
+                spec:
+                  egress: [{hosts: ["default/*", "istio-system/*"]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: default, namespace: team-2}
+                spec:
+                  egress: [{hosts: ["*/*"]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: default, namespace: plain}
+                spec:
+                  egress: [{hosts: ["./*"]}]
+                ---
+                """;
+    }
+
     @Test
     void theTaskRouteChangedEveryWay() throws Exception {
-        List<Resource> all = read(mesh());
+        taskRouteChangedEveryWay(mesh());
+    }
+
+    @Test
+    void theTaskRouteChangedEveryWayUnderSidecars() throws Exception {
+        taskRouteChangedEveryWay(meshWithSidecars());
+    }
+
+    private static void taskRouteChangedEveryWay(String mesh) throws Exception {
+        List<Resource> all = read(mesh);
         MeshSnapshot base = MeshSnapshot.of(MeshSettings.DEFAULT, all);
         assertTrue(base.namespacesKnown());
         assertEquals(variants().size(), new HashSet<>(variants()).size(), "every variant changes the route");
@@ -136,7 +179,8 @@ class ChangeCheckGroupsTest {
             s.sorted().forEach(configurations::add);
         }
         configurations.add(Path.of("examples"));
-        Stream<DynamicTest> generated = Stream.of(DynamicTest.dynamicTest("generated mesh", () -> everyRoute(read(mesh()))));
+        Stream<DynamicTest> generated = Stream.of(DynamicTest.dynamicTest("generated mesh", () -> everyRoute(read(mesh()))),
+                DynamicTest.dynamicTest("generated mesh with Sidecars", () -> everyRoute(read(meshWithSidecars()))));
         return Stream.concat(generated, configurations.stream().map(p -> DynamicTest.dynamicTest(p.toString(), () -> {
             ManifestReader reader = new ManifestReader("default");
             reader.read(p);
