@@ -94,6 +94,31 @@ public final class ImportedRoutes {
         return out;
     }
 
+    /**
+     * Namespaces among {@code clients} whose Sidecar imports from {@code routeNamespace} (an {@code egress.hosts}
+     * entry for it, for every namespace, or {@code ./} in that namespace itself): the only ones whose imports of a
+     * route written there can change with the route. Read from {@code s}, any state with the same Sidecars (the
+     * one before a change, whose scopes are already parsed); empty at once when the state has no Sidecar.
+     */
+    public static List<String> importingFrom(MeshSnapshot s, java.util.Collection<String> clients, String routeNamespace) {
+        SidecarNamespaces where = sidecarNamespaces(s);
+        if (where.none()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (String ns : clients) {
+            if (!where.root() && !where.owning().contains(ns)) {
+                continue;
+            }
+            Optional<SidecarScope> scope = s.sidecarScope(ns);
+            if (scope.isPresent() && scope.get().imports().stream().anyMatch(i -> !i.excluded()
+                    && (i.namespace().equals("*") || i.namespace().equals(routeNamespace)))) {
+                out.add(ns);
+            }
+        }
+        return out;
+    }
+
     /** True when the sidecars of {@code client} import the route (always, when no Sidecar scopes it). */
     public static boolean imports(MeshSnapshot s, String client, RouteRule rule) {
         return s.importsRoutes(client, rule.source());

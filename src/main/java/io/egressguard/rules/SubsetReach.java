@@ -46,8 +46,6 @@ final class SubsetReach {
     private final Map<String, Set<String>> orphanedSubsets = new ConcurrentHashMap<>();
     /** Subsets the sidecars of a Sidecar-scoped client namespace route to, by namespace. */
     private final Map<String, Map<String, MeshSnapshot.SubsetUse>> scopedUses = new ConcurrentHashMap<>();
-    /** True when the change may alter what every client namespace imports: nothing is reused. */
-    private boolean everyClientTouched;
 
     private SubsetReach(MeshSnapshot snapshot, GatewayWorkload gateway) {
         this.snapshot = snapshot;
@@ -100,32 +98,28 @@ final class SubsetReach {
             default -> {
             }
         }
-        if (everyClientTouched) {
-            return null;
-        }
         return SubsetReach.of(change.before(), previous);
     }
 
     private void routeClientsOf(MeshSnapshot.Change change, ObjectRef route) {
         List<RouteRule> rules = new ArrayList<>(change.before().routes(route));
         rules.addAll(snapshot.routes(route));
+        boolean publicRoute = false;
         for (RouteRule r : rules) {
             if (!r.appliesToMesh() || r.destinations().stream().noneMatch(d -> d.host().equals(host))) {
                 continue;
             }
             if (!(snapshot.namespacesKnown() && r.clients().isPublic())) {
                 routeClients.addAll(snapshot.clientNamespaces(r.clients()));
-                continue;
+            } else {
+                publicRoute = true;
             }
+        }
+        if (publicRoute) {
             // public routes change every client's view only where a subset starts or stops being public,
-            // which the per-subset checks below detect, and in the namespaces a Sidecar scopes, whose imports
-            // of the route may have changed with it (every namespace, under a root namespace Sidecar)
-            ImportedRoutes.SidecarNamespaces sidecars = ImportedRoutes.sidecarNamespaces(snapshot);
-            if (sidecars.root()) {
-                everyClientTouched = true;
-            } else if (!sidecars.none()) {
-                routeClients.addAll(ImportedRoutes.scoped(snapshot, snapshot.injectedNamespaces()));
-            }
+            // which the per-subset checks below detect, and in the namespaces whose Sidecar imports from the
+            // route's namespace: their imports of the route may have changed with it (the Sidecars did not)
+            routeClients.addAll(ImportedRoutes.importingFrom(change.before(), snapshot.injectedNamespaces(), route.namespace()));
         }
     }
 
@@ -191,13 +185,13 @@ final class SubsetReach {
             Set<String> failing = new TreeSet<>();
             if (publiclyRouted(s)) {
                 for (String client : snapshot.injectedNamespaces()) {
-                    if (!found(client, s) && imported(client, s)) {
+                    if (imported(client, s) && !found(client, s)) {
                         failing.add(client);
                     }
                 }
             }
             for (String client : snapshot.subsetClients(host, s)) {
-                if (!found(client, s) && imported(client, s)) {
+                if (imported(client, s) && !found(client, s)) {
                     failing.add(client);
                 }
             }
