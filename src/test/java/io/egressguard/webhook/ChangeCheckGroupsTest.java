@@ -118,32 +118,13 @@ class ChangeCheckGroupsTest {
      * on where it is written.
      */
     static String meshWithSidecars() {
-        return mesh() + """
-                apiVersion: networking.istio.io/v1
-                kind: Sidecar
-                metadata: {name: default, namespace: istio-system}
-                spec:
-                  egress: [{hosts: ["./*", "istio-system/*"]}]
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: Sidecar
-                metadata: {name: default, namespace: team-1}
-                spec:
-                  egress: [{hosts: ["default/*", "istio-system/*"]}]
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: Sidecar
-                metadata: {name: default, namespace: team-2}
-                spec:
-                  egress: [{hosts: ["*/*"]}]
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: Sidecar
-                metadata: {name: default, namespace: plain}
-                spec:
-                  egress: [{hosts: ["./*"]}]
-                ---
-                """;
+        return mesh() + sidecar("istio-system", "\"./*\", \"istio-system/*\"") + sidecar("team-1", "\"default/*\", \"istio-system/*\"")
+                + sidecar("team-2", "\"*/*\"") + sidecar("plain", "\"./*\"");
+    }
+
+    private static String sidecar(String namespace, String hosts) {
+        return "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: " + namespace
+                + "}\nspec:\n  egress: [{hosts: [" + hosts + "]}]\n---\n";
     }
 
     @Test
