@@ -13,7 +13,6 @@ import io.egressguard.model.ObjectRef;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,9 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * For one egress gateway: which client namespaces send to which of its subsets, and whether Istio's
  * DestinationRule lookup finds the subset for them. Answers come from the snapshot's subset indexes and are
  * remembered per snapshot and gateway. A client namespace sends to a subset only through a mesh route its
- * sidecars import: a namespace whose Sidecar leaves the route out never applies it ({@link ImportedRoutes}). In a snapshot derived by one change, answers start from those of the
- * state before it and only the client namespaces the change touches are looked at again, so an admission
- * request costs the change, not the number of namespaces.
+ * sidecars import: a namespace whose Sidecar leaves the route out never applies it ({@link ImportedRoutes}).
+ * In a snapshot derived by one change, answers start from those of the state before it and only the client
+ * namespaces the change touches are looked at again, so an admission request costs the change, not the number
+ * of namespaces.
  */
 final class SubsetReach {
 
