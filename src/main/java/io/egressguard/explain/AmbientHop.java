@@ -28,12 +28,16 @@ final class AmbientHop extends HopStep {
         List<ObjectRef> objects = new ArrayList<>(List.of(new ObjectRef(Kind.NAMESPACE, null, q.namespace())));
         se.ifPresent(x -> objects.add(x.ref()));
         String via;
-        if (wp.isPresent() && wp.get().exists() && wp.get().admitted()) {
+        if (wp.isPresent() && wp.get().used()) {
             objects.add(wp.get().gateway());
             via = "to waypoint " + wp.get().gateway() + " over HBONE (port 15008), which connects to " + w.hostPort();
-        } else if (wp.isPresent() && wp.get().exists()) {
+        } else if (wp.isPresent() && wp.get().exists() && !wp.get().admitted()) {
             objects.add(wp.get().gateway());
             via = "to " + w.hostPort() + " without a waypoint: " + wp.get().gateway() + " admits only " + wp.get().admits();
+        } else if (wp.isPresent() && wp.get().exists()) {
+            objects.add(wp.get().gateway());
+            via = "to " + w.hostPort() + " without a waypoint: " + wp.get().gateway() + " serves no service traffic ("
+                    + Waypoints.WAYPOINT_FOR + ": " + wp.get().waypointFor() + ")";
         } else if (wp.isPresent()) {
             via = "to waypoint " + wp.get().gateway() + ", which is not in the state";
         } else {

@@ -150,8 +150,12 @@ public final class ClientGroups {
         });
         Map<String, String> labels = new java.util.HashMap<>(s.namespaceLabels(ns).orElse(Map.of()));
         labels.remove("kubernetes.io/metadata.name");
-        return new View(labels, rules, policies, s.workloadLabels(ns),
-                Set.copyOf(s.subsetsRoutedFrom(gateway.serviceHost(), ns)), Set.copyOf(s.egressUsesFrom(ns)), found,
-                s.sidecarScope(ns).map(SidecarScope::view).orElse(null));
+        Object sidecar = s.sidecarScope(ns).map(SidecarScope::view).orElse(null);
+        // Where a Sidecar scopes the namespace, what it routes is what its sidecars import: two namespaces with
+        // the same Sidecar view still differ by the routes of their own namespace ("./*").
+        Set<String> routedSubsets = sidecar == null ? Set.copyOf(s.subsetsRoutedFrom(gateway.serviceHost(), ns))
+                : Set.copyOf(ImportedRoutes.subsetsRoutedFrom(s, gateway.serviceHost(), ns).keySet());
+        return new View(labels, rules, policies, s.workloadLabels(ns), routedSubsets,
+                Set.copyOf(ImportedRoutes.egressUsesFrom(s, ns)), found, sidecar);
     }
 }

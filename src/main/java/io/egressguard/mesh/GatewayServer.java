@@ -24,7 +24,7 @@ public record GatewayServer(ObjectRef gateway, Binding binding, String path, Str
     public GatewayServer {
         protocol = protocol == null ? "" : protocol.toUpperCase(Locale.ROOT);
         tlsMode = tlsMode == null ? null : tlsMode.toUpperCase(Locale.ROOT);
-        // a null entry (`hosts: [~]` in a file) names no host; the API server's schema would have refused it
+        // a null entry (`hosts: [null]` in a file) names no host; the API server's schema would have refused it
         hosts = hosts.stream().filter(java.util.Objects::nonNull).toList();
     }
 

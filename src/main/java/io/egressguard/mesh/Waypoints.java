@@ -21,6 +21,8 @@ public final class Waypoints {
     public static final String DATAPLANE_MODE = "istio.io/dataplane-mode";
     public static final String USE_WAYPOINT = "istio.io/use-waypoint";
     public static final String USE_WAYPOINT_NAMESPACE = "istio.io/use-waypoint-namespace";
+    /** What traffic a waypoint serves: {@code service} (the default), {@code workload}, {@code all} or {@code none}. */
+    public static final String WAYPOINT_FOR = "istio.io/waypoint-for";
 
     /**
      * The waypoint a ServiceEntry asks for.
@@ -31,8 +33,25 @@ public final class Waypoints {
      * @param exists    the Gateway is in the state
      * @param admitted  the waypoint admits the entry's namespace (its HBONE listener's {@code allowedRoutes})
      * @param admits    which namespaces it admits, in words (for messages)
+     * @param waypointFor the Gateway's {@code istio.io/waypoint-for} label, null when it has none
      */
-    public record Enrolment(ObjectRef gateway, String fromLabel, boolean exists, boolean admitted, String admits) {
+    public record Enrolment(ObjectRef gateway, String fromLabel, boolean exists, boolean admitted, String admits,
+            String waypointFor) {
+
+        /**
+         * True when the waypoint takes service traffic, as a ServiceEntry needs (pilot {@code fetchWaypointForService}:
+         * a traffic type other than {@code service} or {@code all} is refused with UnsupportedTrafficType). Without
+         * the label on the Gateway, its GatewayClass may set it; GatewayClasses are not in the state, and Istio's
+         * own classes carry no such label: taken as {@code service}, pilot's default.
+         */
+        public boolean servesServices() {
+            return waypointFor == null || "service".equals(waypointFor) || "all".equals(waypointFor);
+        }
+
+        /** True when pilot gives the ServiceEntry this waypoint: it exists, admits the namespace and serves services. */
+        public boolean used() {
+            return exists && admitted && servesServices();
+        }
     }
 
     private Waypoints() {
@@ -71,9 +90,10 @@ public final class Waypoints {
         ObjectRef gw = new ObjectRef(Kind.KUBERNETES_GATEWAY, wpNamespace, labels.get(USE_WAYPOINT));
         Resource r = s.resource(gw).orElse(null);
         if (r == null) {
-            return new Enrolment(gw, from, false, false, "");
+            return new Enrolment(gw, from, false, false, "", null);
         }
         var g = (io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway) r.object();
+        String waypointFor = labels(g).get(WAYPOINT_FOR);
         Listener hbone = null;
         if (g.getSpec() != null && g.getSpec().getListeners() != null) {
             for (Listener l : g.getSpec().getListeners()) {
@@ -88,7 +108,7 @@ public final class Waypoints {
                 : allowed == null || allowed.getFrom() == null || "Same".equals(allowed.getFrom())
                         ? "its own namespace (listener " + hbone.getName() + " has no allowedRoutes from other namespaces)"
                         : "the namespaces its listener " + hbone.getName() + " selects (allowedRoutes)";
-        return new Enrolment(gw, from, true, admits(s, hbone, wpNamespace, clientNamespace), words);
+        return new Enrolment(gw, from, true, admits(s, hbone, wpNamespace, clientNamespace), words, waypointFor);
     }
 
     /**
@@ -109,6 +129,15 @@ public final class Waypoints {
             }
             default -> waypointNamespace.equals(namespace);
         };
+    }
+
+    /**
+     * True when the state is a cluster's (the audit's or the webhook's informers): every Gateway of the cluster is
+     * in it, so a waypoint Gateway that is not does not exist. Manifests given to {@code check} may leave it out.
+     */
+    public static boolean gatewaysKnown(MeshSnapshot s) {
+        return s.resource(new ObjectRef(Kind.NAMESPACE, null, s.rootNamespace()))
+                .map(r -> "cluster".equals(r.origin().source())).orElse(false);
     }
 
     private static Map<String, String> labels(HasMetadata o) {

@@ -68,14 +68,18 @@ public enum Catalogue {
                     + "HTTP and a TCP declaration, Istio's own simulation passes the traffic through, bypassing the HTTP "
                     + "routes to the egress gateway).",
             "Declare each host and port once, with one protocol.", SERVICE_ENTRY),
-    EG107(WARNING, "ServiceEntry enrolled in a waypoint that does not admit it",
+    EG107(WARNING, "ServiceEntry enrolled in a waypoint that does not take it",
             "In ambient mode a ServiceEntry uses the waypoint its `istio.io/use-waypoint` label names (else its "
                     + "namespace's label), in `istio.io/use-waypoint-namespace` if set. The waypoint's HBONE listener "
                     + "admits only its own namespace unless `allowedRoutes` says otherwise: from another namespace the "
-                    + "attachment is denied, the entry gets no waypoint, and ztunnel sends its traffic directly, past the "
-                    + "egress waypoint and its policies.",
+                    + "attachment is denied (status reason AttachmentDenied). A waypoint labelled `istio.io/waypoint-for: "
+                    + "workload` or `none` serves no service traffic (UnsupportedTrafficType); `service` (the default) and "
+                    + "`all` do. In a cluster's state, a waypoint Gateway that does not exist is reported too "
+                    + "(WaypointIsNotReady). In each case the entry gets no waypoint and ztunnel sends its traffic "
+                    + "directly, past the egress waypoint and its policies.",
             "Set `allowedRoutes: {namespaces: {from: All}}` (or a selector matching this namespace) on the waypoint's "
-                    + "HBONE listener, or declare the ServiceEntry in the waypoint's namespace.", SERVICE_ENTRY),
+                    + "HBONE listener, or declare the ServiceEntry in the waypoint's namespace; label the waypoint "
+                    + "`istio.io/waypoint-for: service` (or `all`); create the waypoint the label names.", SERVICE_ENTRY),
     EG201(WARNING, "Egress gateway route without a mesh route",
             "The VirtualService is bound to an egress gateway but not to `mesh`, and no other route sends the host's "
                     + "mesh traffic to that gateway: sidecars never send to the gateway, traffic leaves directly.",
@@ -105,7 +109,8 @@ public enum Catalogue {
     EG206(WARNING, "Subset of the egress gateway not found by some clients",
             "The mesh route names a subset of the egress gateway Service, but Istio's DestinationRule lookup for "
                     + "clients in some namespaces finds no rule defining it (it searches the client namespace, then the "
-                    + "gateway's namespace, then the root namespace): those clients get 503.",
+                    + "gateway's namespace, then the root namespace): those clients get 503. Clients are the namespaces whose "
+                    + "sidecars apply the route: it is exported to them and their Sidecar, if any, imports it.",
             "Define the subset in a DestinationRule in each listed namespace, or once in the gateway's namespace or "
                     + "the root namespace exported to them.", VIRTUAL_SERVICE),
     EG207(WARNING, "Gateway not found",
@@ -168,12 +173,14 @@ public enum Catalogue {
     EG301(WARNING, "Egress gateway subset defined where clients cannot find it",
             "DestinationRules are looked up in the client's namespace, then the gateway Service's namespace, then the "
                     + "root namespace. A rule defining gateway subsets in another namespace is only found by clients in "
-                    + "that namespace: clients elsewhere get 503.",
+                    + "that namespace: clients elsewhere get 503. A namespace whose Sidecar does not import the route is no "
+                    + "client of it.",
             "Move the DestinationRule to the gateway's namespace or the root namespace, or copy it into each client "
                     + "namespace.", DESTINATION_RULE),
     EG302(WARNING, "exportTo hides the egress gateway subsets",
             "The DestinationRule in the gateway's or the root namespace defines subsets that mesh routes use, but its "
-                    + "`exportTo` hides it from some client namespaces, which find no subset (503).",
+                    + "`exportTo` hides it from some client namespaces (whose sidecars apply such a route: exported to them and "
+                    + "imported by their Sidecar, if any), which find no subset (503).",
             "Export the DestinationRule to the client namespaces (or remove `exportTo`).", DESTINATION_RULE),
     EG303(WARNING, "DestinationRule shadows the egress gateway subset",
             "The DestinationRule matches the egress gateway host (exactly or by wildcard) in a client namespace but "
@@ -274,8 +281,9 @@ public enum Catalogue {
                     + "before anyone labels kube-system): the rule allows nothing.",
             "Label the namespace, or select it with `kubernetes.io/metadata.name: <name>`.", NETWORK_POLICY),
     EG604(WARNING, "NetworkPolicy blocks the egress gateway",
-            "Pods of this namespace route external traffic through an egress gateway, but the policy does not allow "
-                    + "the gateway's pods (on their target ports): traffic through the gateway is blocked.",
+            "Pods of this namespace route external traffic through an egress gateway (a mesh route exported to the "
+                    + "namespace and imported by its Sidecar, if any), but the policy does not allow the gateway's pods "
+                    + "(on their target ports): traffic through the gateway is blocked.",
             "Allow egress to the egress gateway pods' namespace (and ports).", NETWORK_POLICY),
     EG605(WARNING, "NetworkPolicy lets pods bypass the egress gateway",
             "A rule with no `to`, or an ipBlock `0.0.0.0/0` / `::/0`, lets pods reach the internet directly: a pod "
@@ -285,7 +293,8 @@ public enum Catalogue {
             "DNS is allowed over UDP port 53 only; answers too large for UDP are retried over TCP 53 and fail.",
             "Allow TCP 53 as well.", NETWORK_POLICY),
     EG901(WARNING, "Egress gateway can be bypassed (audit)",
-            "The namespace's sidecars route external traffic through an egress gateway, but no egress NetworkPolicy "
+            "The namespace's sidecars route external traffic through an egress gateway (a mesh route exported to the "
+                    + "namespace and imported by its Sidecar, if any), but no egress NetworkPolicy "
                     + "covers all its pods. Istio only steers traffic that passes through a sidecar: a pod without "
                     + "one, or that bypasses it, reaches the internet directly and the gateway's control is lost. "
                     + "Reported by the audit (whole-cluster view), not on single changes.",

@@ -15,7 +15,8 @@ import java.util.TreeSet;
  * EG211: a VirtualService applies only to proxies in namespaces it is exported to. Hidden from the egress
  * gateway's namespace, the gateway hop is ignored. Hidden from a sidecar-injected namespace that was prepared
  * as a client (it holds a DestinationRule defining the subset the route uses), its sidecars never route to
- * the gateway.
+ * the gateway. A namespace whose Sidecar would not import the VirtualService is not among them: exporting it
+ * there would change nothing.
  */
 final class ExportToHidesVirtualService implements Rule {
 
@@ -59,7 +60,8 @@ final class ExportToHidesVirtualService implements Rule {
                 continue;
             }
             for (String ns : SubsetReach.of(s, hop.gateway()).orphanedSubsetNamespaces(subset)) {
-                if (!exportTo.visibleTo(ns)) {
+                // exported there, the route would still be left out by a Sidecar that does not import it
+                if (!exportTo.visibleTo(ns) && s.importsRoutes(ns, target.ref())) {
                     preparedClients.add(ns);
                 }
             }

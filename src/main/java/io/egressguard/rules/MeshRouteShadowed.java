@@ -1,6 +1,7 @@
 package io.egressguard.rules;
 
 import io.egressguard.istio.Hosts;
+import io.egressguard.mesh.ImportedRoutes;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.mesh.RouteRule;
 import io.egressguard.mesh.Section;
@@ -44,6 +45,9 @@ final class MeshRouteShadowed implements Rule {
                     }
                 }
                 List<String> clients = s.clientNamespaces(mine); // sorted
+                // A Sidecar decides per namespace which of these VirtualServices its sidecars import: the
+                // namespaces it scopes get an answer of their own.
+                distinct.addAll(ImportedRoutes.scoped(s, clients));
                 // The answer every client outside `distinct` shares, from the first of them (in order).
                 String firstShared = null;
                 for (String client : clients) {
@@ -78,9 +82,16 @@ final class MeshRouteShadowed implements Rule {
         return winner != null && !winner.equals(self) && !sendsToEgressGateway(s, winner, host);
     }
 
-    /** The first source in the sidecar's precedence with a route for the same section and port as {@code mine}. */
+    /**
+     * The first source in the sidecar's precedence with a route for the same section and port as {@code mine},
+     * among those the client's Sidecar imports (pilot {@code SelectVirtualServices}: one it leaves out is not
+     * applied, so it takes nothing from the others).
+     */
     private static ObjectRef winner(MeshSnapshot s, List<RouteRule> sameHost, String client, RouteRule mine) {
         for (ObjectRef src : s.sidecarPrecedence(sameHost, client)) {
+            if (!s.importsRoutes(client, src)) {
+                continue;
+            }
             for (RouteRule r : sameHost) {
                 if (r.source().equals(src) && sameTraffic(r, mine)) {
                     return src;

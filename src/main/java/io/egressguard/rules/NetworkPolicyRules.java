@@ -2,6 +2,7 @@ package io.egressguard.rules;
 
 import io.egressguard.istio.Labels;
 import io.egressguard.mesh.GatewayWorkload;
+import io.egressguard.mesh.ImportedRoutes;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.model.Resource;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -136,7 +137,10 @@ final class NetworkPolicyRules {
         }
     }
 
-    /** EG604: pods that route through an egress gateway are not allowed to reach the gateway's pods. */
+    /**
+     * EG604: pods that route through an egress gateway are not allowed to reach the gateway's pods. Only the
+     * mesh routes the namespace's sidecars import send them there: a route its Sidecar leaves out does not.
+     */
     static final class BlocksEgressGateway implements Rule {
         @Override
         public Catalogue code() {
@@ -151,7 +155,7 @@ final class NetworkPolicyRules {
                 return;
             }
             Set<String> blocked = new TreeSet<>();
-            for (MeshSnapshot.EgressUse use : s.egressUsesFrom(target.ref().namespace())) {
+            for (MeshSnapshot.EgressUse use : ImportedRoutes.egressUsesFrom(s, target.ref().namespace())) {
                 GatewayWorkload w = use.gateway();
                 Integer podPort = use.port() == null ? null : w.targetPort(use.port());
                 if (!p.allows(new EgressPolicy.Destination(w.namespace(), w.podLabels(), podPort, "TCP"))) {
@@ -176,7 +180,7 @@ final class NetworkPolicyRules {
         @Override
         public void check(Resource target, RuleContext ctx) {
             MeshSnapshot s = ctx.snapshot();
-            if (restriction(ctx, target) == null || s.egressUsesFrom(target.ref().namespace()).isEmpty()) {
+            if (restriction(ctx, target) == null || ImportedRoutes.egressUsesFrom(s, target.ref().namespace()).isEmpty()) {
                 return;
             }
             List<NetworkPolicyEgressRule> rules = EgressPolicy.rules((NetworkPolicy) target.object());

@@ -13,7 +13,7 @@ public final class RuleRegistry {
             new ServiceEntryHiddenFromClients(),
             new ServiceEntryDeclarations.TcpWithoutAddresses(),
             new ServiceEntryDeclarations.ConflictingProtocol(),
-            new ServiceEntryDeclarations.WaypointDeniesAttachment(),
+            new ServiceEntryDeclarations.WaypointNotUsed(),
             new GatewayWithoutMeshRoute(),
             RouteAppliesToMeshAndGateway.loop(),
             RouteAppliesToMeshAndGateway.bypass(),
@@ -66,11 +66,12 @@ public final class RuleRegistry {
 
     /**
      * Computes the indexes rules share across objects (which client namespaces reach which egress gateway
-     * subset, which namespaces the policies' namespaceSelectors match), so that the first request on a new
+     * subset, which namespaces the policies' namespaceSelectors match, where the Sidecars are), so that the first request on a new
      * snapshot does not pay for them. Call where snapshots are built, off the request path.
      */
     public static void prepare(io.egressguard.mesh.MeshSnapshot s) {
         NetworkPolicyRules.SelectorMatchesNoNamespace.prepare(s);
+        io.egressguard.mesh.ImportedRoutes.sidecarNamespaces(s);
         for (io.egressguard.mesh.GatewayWorkload w : s.gatewayWorkloads()) {
             if (!w.egress()) {
                 continue;

@@ -2,6 +2,7 @@ package io.egressguard.rules;
 
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.mesh.ServiceEntryInfo;
+import io.egressguard.mesh.Waypoints;
 import io.egressguard.model.Resource;
 import io.fabric8.istio.api.api.networking.v1alpha3.ServicePort;
 import io.fabric8.istio.api.networking.v1.ServiceEntry;
@@ -117,8 +118,12 @@ final class ServiceEntryDeclarations {
         }
     }
 
-    /** EG107: the waypoint the entry enrols in does not admit its namespace: its traffic bypasses the waypoint. */
-    static final class WaypointDeniesAttachment implements Rule {
+    /**
+     * EG107: pilot does not give the entry the waypoint it enrols in, and its traffic bypasses the waypoint: the
+     * waypoint does not admit its namespace, serves no service traffic ({@code istio.io/waypoint-for} other than
+     * {@code service} or {@code all}), or (in a cluster's state) does not exist.
+     */
+    static final class WaypointNotUsed implements Rule {
 
         @Override
         public Catalogue code() {
@@ -127,10 +132,23 @@ final class ServiceEntryDeclarations {
 
         @Override
         public void check(Resource target, RuleContext ctx) {
-            io.egressguard.mesh.Waypoints.enrolment(ctx.snapshot(), target.ref())
-                    .filter(e -> e.exists() && !e.admitted())
-                    .ifPresent(e -> ctx.report(e.fromLabel(), "ztunnel sends this entry's traffic directly, past the "
-                            + "waypoint: " + e.gateway() + " admits only " + e.admits(), e.gateway()));
+            MeshSnapshot s = ctx.snapshot();
+            Waypoints.Enrolment e = Waypoints.enrolment(s, target.ref()).orElse(null);
+            if (e == null || e.used()) {
+                return;
+            }
+            // pilot fetchWaypointForTarget and fetchWaypointForService, in their order: the attachment, then the
+            // traffic type; a waypoint that is not there (WaypointIsNotReady) only where every Gateway is known
+            if (e.exists() && !e.admitted()) {
+                ctx.report(e.fromLabel(), "ztunnel sends this entry's traffic directly, past the waypoint: " + e.gateway()
+                        + " admits only " + e.admits(), e.gateway());
+            } else if (e.exists()) {
+                ctx.report(e.fromLabel(), "ztunnel sends this entry's traffic directly, past the waypoint: " + e.gateway()
+                        + " serves no service traffic (" + Waypoints.WAYPOINT_FOR + ": " + e.waypointFor() + ")", e.gateway());
+            } else if (Waypoints.gatewaysKnown(s)) {
+                ctx.report(e.fromLabel(), "ztunnel sends this entry's traffic directly: its waypoint " + e.gateway()
+                        + " does not exist");
+            }
         }
     }
 }

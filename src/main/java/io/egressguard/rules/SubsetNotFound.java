@@ -1,6 +1,7 @@
 package io.egressguard.rules;
 
 import io.egressguard.mesh.DestinationRuleLookup;
+import io.egressguard.mesh.ImportedRoutes;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.model.ObjectRef;
 import io.egressguard.model.Resource;
@@ -36,8 +37,21 @@ final class SubsetNotFound implements Rule {
             Set<ObjectRef> related = new LinkedHashSet<>();
             if (s.namespacesKnown() && hop.rule().clients().isPublic()) {
                 // a public route reaches every client namespace: the gateway's answer as it is (sorted), however
-                // many namespaces it holds
+                // many namespaces it holds, less those whose Sidecar does not import this route (they fail, if at
+                // all, through another route that they import, reported there)
                 failing = reach.failingClients(subset);
+                List<String> scoped = ImportedRoutes.scoped(s, failing);
+                if (!scoped.isEmpty()) {
+                    Set<String> notImported = new java.util.HashSet<>();
+                    for (String client : scoped) {
+                        if (!ImportedRoutes.imports(s, client, hop.rule())) {
+                            notImported.add(client);
+                        }
+                    }
+                    if (!notImported.isEmpty()) {
+                        failing = failing.stream().filter(c -> !notImported.contains(c)).toList();
+                    }
+                }
             } else {
                 failing = new ArrayList<>();
                 for (String client : s.clientNamespaces(hop.rule())) {

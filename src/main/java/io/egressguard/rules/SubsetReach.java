@@ -3,6 +3,7 @@ package io.egressguard.rules;
 import io.egressguard.mesh.DestinationRuleLookup;
 import io.egressguard.mesh.DestinationRuleInfo;
 import io.egressguard.mesh.GatewayWorkload;
+import io.egressguard.mesh.ImportedRoutes;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.mesh.RouteDestination;
 import io.egressguard.mesh.RouteRule;
@@ -12,7 +13,6 @@ import io.egressguard.model.ObjectRef;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,9 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * For one egress gateway: which client namespaces send to which of its subsets, and whether Istio's
  * DestinationRule lookup finds the subset for them. Answers come from the snapshot's subset indexes and are
- * remembered per snapshot and gateway. In a snapshot derived by one change, answers start from those of the
- * state before it and only the client namespaces the change touches are looked at again, so an admission
- * request costs the change, not the number of namespaces.
+ * remembered per snapshot and gateway. A client namespace sends to a subset only through a mesh route its
+ * sidecars import: a namespace whose Sidecar leaves the route out never applies it ({@link ImportedRoutes}).
+ * In a snapshot derived by one change, answers start from those of the state before it and only the client
+ * namespaces the change touches are looked at again, so an admission request costs the change, not the number
+ * of namespaces.
  */
 final class SubsetReach {
 
@@ -42,6 +44,8 @@ final class SubsetReach {
     private final Map<String, Optional<DestinationRuleLookup.Result>> lookups = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> failingClients = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> orphanedSubsets = new ConcurrentHashMap<>();
+    /** Subsets the sidecars of a Sidecar-scoped client namespace route to, by namespace. */
+    private final Map<String, Map<String, MeshSnapshot.SubsetUse>> scopedUses = new ConcurrentHashMap<>();
 
     private SubsetReach(MeshSnapshot snapshot, GatewayWorkload gateway) {
         this.snapshot = snapshot;
@@ -68,6 +72,9 @@ final class SubsetReach {
             return null;
         }
         ObjectRef ref = change.ref();
+        if (ref.kind() == Kind.SIDECAR) {
+            return null; // what client namespaces import changes
+        }
         switch (ref.kind()) {
             case DESTINATION_RULE -> {
                 String ns = ref.namespace();
@@ -97,15 +104,22 @@ final class SubsetReach {
     private void routeClientsOf(MeshSnapshot.Change change, ObjectRef route) {
         List<RouteRule> rules = new ArrayList<>(change.before().routes(route));
         rules.addAll(snapshot.routes(route));
+        boolean publicRoute = false;
         for (RouteRule r : rules) {
             if (!r.appliesToMesh() || r.destinations().stream().noneMatch(d -> d.host().equals(host))) {
                 continue;
             }
             if (!(snapshot.namespacesKnown() && r.clients().isPublic())) {
                 routeClients.addAll(snapshot.clientNamespaces(r.clients()));
+            } else {
+                publicRoute = true;
             }
+        }
+        if (publicRoute) {
             // public routes change every client's view only where a subset starts or stops being public,
-            // which the per-subset checks below detect
+            // which the per-subset checks below detect, and in the namespaces whose Sidecar imports from the
+            // route's namespace: their imports of the route may have changed with it (the Sidecars did not)
+            routeClients.addAll(ImportedRoutes.importingFrom(change.before(), snapshot.injectedNamespaces(), route.namespace()));
         }
     }
 
@@ -154,18 +168,12 @@ final class SubsetReach {
         return !snapshot.subsetUses(host, null, subset).isEmpty();
     }
 
-    /** Subsets the sidecars of {@code client} route to, with one route as the example. */
+    /** Subsets the sidecars of {@code client} route to (through routes they import), with one route as the example. */
     Map<String, MeshSnapshot.SubsetUse> usedBy(String client) {
-        Map<String, MeshSnapshot.SubsetUse> out = new LinkedHashMap<>();
-        if (snapshot.sidecarInjected(client)) {
-            for (String subset : snapshot.subsetsRoutedFrom(host, null)) {
-                out.put(subset, snapshot.subsetUses(host, null, subset).get(0));
-            }
+        if (snapshot.sidecarScope(client).isPresent()) {
+            return scopedUses.computeIfAbsent(client, c -> ImportedRoutes.subsetsRoutedFrom(snapshot, host, c));
         }
-        for (String subset : snapshot.subsetsRoutedFrom(host, client)) {
-            out.putIfAbsent(subset, snapshot.subsetUses(host, client, subset).get(0));
-        }
-        return out;
+        return ImportedRoutes.subsetsRoutedFrom(snapshot, host, client);
     }
 
     /** Client namespaces that route to {@code subset} and do not find it, sorted. */
@@ -177,13 +185,13 @@ final class SubsetReach {
             Set<String> failing = new TreeSet<>();
             if (publiclyRouted(s)) {
                 for (String client : snapshot.injectedNamespaces()) {
-                    if (!found(client, s)) {
+                    if (imported(client, s) && !found(client, s)) {
                         failing.add(client);
                     }
                 }
             }
             for (String client : snapshot.subsetClients(host, s)) {
-                if (!found(client, s)) {
+                if (imported(client, s) && !found(client, s)) {
                     failing.add(client);
                 }
             }
@@ -192,8 +200,17 @@ final class SubsetReach {
     }
 
     private boolean routesTo(String client, String subset) {
-        return publiclyRouted(subset) && snapshot.sidecarInjected(client)
-                || !snapshot.subsetUses(host, client, subset).isEmpty();
+        return (publiclyRouted(subset) && snapshot.sidecarInjected(client)
+                || !snapshot.subsetUses(host, client, subset).isEmpty()) && imported(client, subset);
+    }
+
+    /**
+     * False when a Sidecar scopes {@code client} and imports none of the routes that would send it to
+     * {@code subset} (pilot {@code SelectVirtualServices}): its sidecars never use the subset. True at once
+     * for a namespace no Sidecar scopes.
+     */
+    private boolean imported(String client, String subset) {
+        return snapshot.sidecarScope(client).isEmpty() || usedBy(client).containsKey(subset);
     }
 
     /**
@@ -235,7 +252,13 @@ final class SubsetReach {
     /** Routes that send {@code clients} to {@code subset} (at most a few), for the findings' related objects. */
     List<ObjectRef> sources(String subset, Set<String> clients) {
         Set<ObjectRef> out = new java.util.LinkedHashSet<>();
-        snapshot.subsetUses(host, null, subset).forEach(u -> out.add(u.rule().source()));
+        // the public routes that the first clients import (all of them, where no Sidecar scopes those clients)
+        List<String> first = clients.stream().limit(5).toList();
+        for (MeshSnapshot.SubsetUse u : snapshot.subsetUses(host, null, subset)) {
+            if (first.isEmpty() || first.stream().anyMatch(c -> snapshot.importsRoutes(c, u.rule().source()))) {
+                out.add(u.rule().source());
+            }
+        }
         if (!snapshot.subsetRoutedByExport(host, subset)) {
             return new ArrayList<>(out); // no route exported by name sends to it: no client has a use of its own
         }
@@ -243,7 +266,11 @@ final class SubsetReach {
             if (out.size() >= 5) {
                 break;
             }
-            snapshot.subsetUses(host, client, subset).forEach(u -> out.add(u.rule().source()));
+            for (MeshSnapshot.SubsetUse u : snapshot.subsetUses(host, client, subset)) {
+                if (snapshot.importsRoutes(client, u.rule().source())) {
+                    out.add(u.rule().source());
+                }
+            }
         }
         return new ArrayList<>(out);
     }

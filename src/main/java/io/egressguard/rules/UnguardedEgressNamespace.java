@@ -1,5 +1,6 @@
 package io.egressguard.rules;
 
+import io.egressguard.mesh.ImportedRoutes;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.model.Resource;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -21,7 +22,12 @@ final class UnguardedEgressNamespace implements Rule {
     public void check(Resource target, RuleContext ctx) {
         MeshSnapshot s = ctx.snapshot();
         String ns = target.ref().name();
-        if (!s.sidecarInjected(ns) || s.egressUsesFrom(ns).isEmpty()) {
+        if (!s.sidecarInjected(ns)) {
+            return;
+        }
+        // only routes its sidecars import send traffic through a gateway (a Sidecar may leave them out)
+        var uses = ImportedRoutes.egressUsesFrom(s, ns);
+        if (uses.isEmpty()) {
             return;
         }
         for (NetworkPolicy p : s.networkPolicies(ns)) {
@@ -29,7 +35,7 @@ final class UnguardedEgressNamespace implements Rule {
                 return;
             }
         }
-        String gateways = EgressHops.list(s.egressUsesFrom(ns).stream()
+        String gateways = EgressHops.list(uses.stream()
                 .map(u -> u.gateway().serviceHost().split("\\.")[0]).distinct().toList());
         ctx.report("metadata.name", "pods can bypass the egress gateway: traffic leaves through " + gateways
                 + " but no egress NetworkPolicy covers all pods");

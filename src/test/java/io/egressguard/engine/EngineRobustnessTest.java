@@ -89,7 +89,7 @@ class EngineRobustnessTest {
         new Engine(EngineConfig.defaults()).check(s);
     }
 
-    /** A null list entry (`hosts: [~]`) is read as no entry, whether the state is built or derived by a change. */
+    /** A null list entry (`hosts: [null]`) is read as no entry, whether the state is built or derived by a change. */
     @org.junit.jupiter.api.Test
     void nullHostsOfAGatewayServerAreRead() throws Exception {
         String yaml = """
@@ -98,7 +98,7 @@ class EngineRobustnessTest {
                 metadata: {name: egress, namespace: default}
                 spec:
                   selector: {istio: egressgateway}
-                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [~, a.example.com]}]
+                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [null, a.example.com]}]
                 """;
         var resources = new ManifestReader("default").read("t.yaml", yaml).result().resources();
         MeshSnapshot s = MeshSnapshot.of(MeshSettings.DEFAULT, List.of());

@@ -81,6 +81,16 @@ class FidelityPathsTest {
     }
 
     /**
+     * M15: the root namespace's Sidecar imports ./* and istio-system/*: team-a applies its own route to the egress
+     * gateway, default does not import it and sends the host directly (ALLOW_ANY).
+     */
+    @Test
+    void rootSidecarScopesEachNamespaceToItsOwnRoutes() throws Exception {
+        throughGateway(trace("M15", "team-a", "edition.cnn.com:80", "http"));
+        direct(trace("M15", "default", "edition.cnn.com:80", "http"));
+    }
+
+    /**
      * M13: an ambient namespace has no sidecar: ztunnel takes the traffic to the waypoint the ServiceEntry's
      * namespace enrols it in. One info hop, never "directly", no NetworkPolicy verdict toward the host.
      */

@@ -112,9 +112,33 @@ class ChangeCheckGroupsTest {
                 vs.replace("gateways: [istio-egressgateway, mesh]", "gateways: [mesh]"));
     }
 
+    /**
+     * The same mesh with Sidecars: the root namespace's imports each namespace's own routes and istio-system, team-1
+     * imports default's, team-2 every namespace, plain its own only. Which namespaces apply a route then depends
+     * on where it is written.
+     */
+    static String meshWithSidecars() {
+        return mesh() + sidecar("istio-system", "\"./*\", \"istio-system/*\"") + sidecar("team-1", "\"default/*\", \"istio-system/*\"")
+                + sidecar("team-2", "\"*/*\"") + sidecar("plain", "\"./*\"");
+    }
+
+    private static String sidecar(String namespace, String hosts) {
+        return "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: " + namespace
+                + "}\nspec:\n  egress: [{hosts: [" + hosts + "]}]\n---\n";
+    }
+
     @Test
     void theTaskRouteChangedEveryWay() throws Exception {
-        List<Resource> all = read(mesh());
+        taskRouteChangedEveryWay(mesh());
+    }
+
+    @Test
+    void theTaskRouteChangedEveryWayUnderSidecars() throws Exception {
+        taskRouteChangedEveryWay(meshWithSidecars());
+    }
+
+    private static void taskRouteChangedEveryWay(String mesh) throws Exception {
+        List<Resource> all = read(mesh);
         MeshSnapshot base = MeshSnapshot.of(MeshSettings.DEFAULT, all);
         assertTrue(base.namespacesKnown());
         assertEquals(variants().size(), new HashSet<>(variants()).size(), "every variant changes the route");
@@ -136,7 +160,8 @@ class ChangeCheckGroupsTest {
             s.sorted().forEach(configurations::add);
         }
         configurations.add(Path.of("examples"));
-        Stream<DynamicTest> generated = Stream.of(DynamicTest.dynamicTest("generated mesh", () -> everyRoute(read(mesh()))));
+        Stream<DynamicTest> generated = Stream.of(DynamicTest.dynamicTest("generated mesh", () -> everyRoute(read(mesh()))),
+                DynamicTest.dynamicTest("generated mesh with Sidecars", () -> everyRoute(read(meshWithSidecars()))));
         return Stream.concat(generated, configurations.stream().map(p -> DynamicTest.dynamicTest(p.toString(), () -> {
             ManifestReader reader = new ManifestReader("default");
             reader.read(p);
