@@ -155,7 +155,8 @@ public enum Catalogue {
                     + "is listed in `egress[].hosts` under the VirtualService's namespace or `*/`. The mesh route to the "
                     + "egress gateway is then never applied: with outboundTrafficPolicy ALLOW_ANY (Istio's default) the "
                     + "traffic leaves directly, bypassing the gateway; with REGISTRY_ONLY the sidecar answers 502 / resets "
-                    + "it.",
+                    + "it. Routes written in another client namespace are that team's own and are not judged: a Sidecar "
+                    + "keeping its proxies to their own configuration (`./*`) leaves them out on purpose.",
             "Add the VirtualService's namespace and host to the Sidecar's `egress[].hosts` (e.g. `egress-config/edition.cnn.com`), "
                     + "or move the VirtualService to a namespace the Sidecar imports.", SIDECAR),
     EG215(WARNING, "Sidecar does not import the ServiceEntry of a tls/tcp mesh route",

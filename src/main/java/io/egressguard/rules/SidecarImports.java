@@ -104,6 +104,18 @@ final class SidecarImports {
                 : c.pods() + " send " + host + " directly, bypassing the egress gateway";
     }
 
+    /**
+     * A route written in another client namespace (sidecar-injected, holding workloads) is that namespace's own
+     * egress path, visible to the others only because VirtualServices are public by default: a Sidecar that keeps
+     * its proxies to their own configuration (the common {@code ./*} and {@code istio-system/*}) leaves it out on
+     * purpose. Routes in configuration namespaces (the egress gateway's, the root, an {@code egress} namespace
+     * without clients) are meant for every client, and are judged.
+     */
+    static boolean otherClientsRoute(MeshSnapshot s, Scoped c, ObjectRef vs) {
+        return s.namespacesKnown() && !vs.namespace().equals(c.namespace())
+                && s.injectedNamespaces().contains(vs.namespace());
+    }
+
     /** EG214: a mesh route to the egress gateway that the Sidecar does not import. */
     static final class MeshRouteNotImported implements Rule {
 
@@ -120,7 +132,7 @@ final class SidecarImports {
                 SidecarScope scope = c.scope();
                 for (EgressHops.MeshHop hop : egressRoutesSeenBy(s, c.namespace())) {
                     ObjectRef vs = hop.rule().source();
-                    if (s.importsRoutes(Optional.of(scope), vs) || !reported.add(vs)) {
+                    if (s.importsRoutes(Optional.of(scope), vs) || otherClientsRoute(s, c, vs) || !reported.add(vs)) {
                         continue;
                     }
                     String host = hop.rule().hosts().get(0);
