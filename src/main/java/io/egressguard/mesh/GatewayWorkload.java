@@ -18,10 +18,22 @@ import java.util.Set;
  * @param bindings     the Gateway objects bound to these pods
  * @param servers      every server of those Gateways
  * @param egress       true when it carries traffic out of the mesh
+ * @param serverPorts  the distinct ports of {@code servers}
  */
 public record GatewayWorkload(String serviceHost, String namespace, Map<Integer, Integer> servicePorts,
         Map<String, String> podLabels, ObjectRef service, Set<Binding> bindings, List<GatewayServer> servers,
-        boolean egress) {
+        boolean egress, Set<Integer> serverPorts) {
+
+    /**
+     * A workload with {@code serverPorts}, the distinct ports of {@code servers}: one egress gateway may carry the
+     * servers of thousands of Gateways on a handful of ports.
+     */
+    public GatewayWorkload(String serviceHost, String namespace, Map<Integer, Integer> servicePorts,
+            Map<String, String> podLabels, ObjectRef service, Set<Binding> bindings, List<GatewayServer> servers,
+            boolean egress) {
+        this(serviceHost, namespace, servicePorts, podLabels, service, bindings, servers, egress,
+                servers.stream().map(GatewayServer::port).collect(java.util.stream.Collectors.toUnmodifiableSet()));
+    }
 
     /** One workload per Service host: identity is the host, not the (possibly thousands of) bound Gateways. */
     @Override
@@ -77,6 +89,16 @@ public record GatewayWorkload(String serviceHost, String namespace, Map<Integer,
         Integer pod = targetPort(servicePort);
         Integer listening = listeningPort(serverPort);
         return pod == null || listening == null || pod.equals(listening);
+    }
+
+    /** True when traffic sent to {@code servicePort} reaches some server of these pods. */
+    public boolean listensFor(int servicePort) {
+        for (int p : serverPorts) {
+            if (reaches(servicePort, p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True when some Service port reaches the server declared with {@code serverPort}. */

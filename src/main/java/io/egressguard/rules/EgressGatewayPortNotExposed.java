@@ -1,6 +1,5 @@
 package io.egressguard.rules;
 
-import io.egressguard.mesh.GatewayServer;
 import io.egressguard.mesh.MeshSnapshot;
 import io.egressguard.model.Resource;
 
@@ -29,7 +28,7 @@ final class EgressGatewayPortNotExposed implements Rule {
                         + " does not expose port " + port + " (it exposes " + hop.gateway().servicePorts().keySet() + ")");
                 return;
             }
-            if (hop.gateway().servers().stream().mapToInt(GatewayServer::port).noneMatch(p -> hop.gateway().reaches(port, p))) {
+            if (!hop.gateway().listensFor(port)) {
                 ctx.report(hop.destination().path() + ".port", "the gateway drops this traffic: no Gateway server of egress gateway "
                         + gw.split("\\.")[0] + " listens on port " + port);
                 return;
