@@ -84,6 +84,17 @@ measure() {
   printf '%-34s %s%s\n' "$name" "$line" "$settled"
 }
 
+# A server just stopped may hold its ports for a moment: wait (at most 30 s) until they are free.
+wait_free() {
+  local port
+  for port in "$@"; do
+    for _ in $(seq 150); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+      sleep 0.2
+    done
+  done
+}
+
 wait_ready() {
   until curl -sf -o /dev/null "$1"; do
     kill -0 "$pid" 2>/dev/null || { echo "compare.sh: the server exited:" >&2; tail -20 "$work/app.log" >&2; exit 1; }
@@ -95,6 +106,7 @@ wait_ready() {
 # shellcheck disable=SC2086
 for teams in 3 "$large"; do
   java -cp "$cp" io.egressguard.bench.LargeMesh "$work/state-$teams" "$teams" >/dev/null
+  wait_free 37443 37900
   EGRESS_GUARD_TLS_DIR=$work/tls EGRESS_GUARD_STATE_DIR=$work/state-$teams QUARKUS_HTTP_SSL_PORT=37443 \
     QUARKUS_MANAGEMENT_PORT=37900 java ${JAVA_OPTS:--XX:+UseSerialGC} -jar "$app" \
     >"$work/app.log" 2>&1 &
@@ -115,6 +127,7 @@ for teams in 3 "$large"; do
   kill "$pid" 2>/dev/null || echo "compare.sh: the server had exited (see its log)" >&2; wait "$pid" 2>/dev/null || true; pid=
 done
 
+wait_free 37443 37900
 EGRESS_GUARD_TLS_DIR=$work/tls java ${JAVA_OPTS:--XX:+UseSerialGC} -Degress-guard.tls.dir="$work/tls" \
   -Dquarkus.http.ssl-port=37444 -jar bench/minimal-webhook/target/quarkus-app/quarkus-run.jar >"$work/app.log" 2>&1 &
 pid=$!

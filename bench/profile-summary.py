@@ -23,7 +23,7 @@ PARTS = [
     ("parsing the review (Jackson tree)", ("io.egressguard.webhook.AdmissionHandler.request", "com.fasterxml.jackson",
                                            "io.egressguard.bench.minimal")),
     ("rest of the webhook (decision, overlay, in-flight)", ("io.egressguard.webhook",)),
-    ("TLS (BigInteger: RSA of new connections' handshakes)", ("sun.security", "com.sun.crypto", "io.netty.handler.ssl",
+    ("TLS (records; RSA for new connections' handshakes)", ("sun.security", "com.sun.crypto", "io.netty.handler.ssl",
                                                             "javax.crypto", "java.math.BigInteger", "java.math.MutableBigInteger")),
     ("REST layer (Quarkus REST)", ("org.jboss.resteasy", "io.quarkus.resteasy", "io.quarkus.vertx.http")),
     ("HTTP and event loop (Vert.x, Netty)", ("io.vertx", "io.netty")),
