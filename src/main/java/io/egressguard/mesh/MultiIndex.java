@@ -122,6 +122,20 @@ final class MultiIndex<K, V> {
         }
     }
 
+    /**
+     * {@code exact} followed by the {@code wildcards} that {@code serves} accepts and {@code exact} lacks: what a
+     * host finds in an index keyed by exact host beside its list of wildcard entries.
+     */
+    static <V> List<V> exactThenWildcards(List<V> exact, List<V> wildcards, java.util.function.Predicate<V> serves) {
+        List<V> out = new ArrayList<>(exact);
+        for (V v : wildcards) {
+            if (serves.test(v) && !out.contains(v)) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
     Set<K> keys() {
         return lists.keys();
     }

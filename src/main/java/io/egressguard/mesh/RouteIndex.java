@@ -283,13 +283,8 @@ final class RouteIndex {
 
     /** Gateway-bound routes whose hosts intersect {@code host} (which must not be a wildcard). */
     List<RouteRule> gatewayRoutesFor(String host) {
-        List<RouteRule> out = new ArrayList<>(gatewayRoutesByHost.get(host));
-        for (RouteRule r : wildcardGatewayRoutes.get(ALL)) {
-            if (r.servesHost(host) && !out.contains(r)) {
-                out.add(r);
-            }
-        }
-        return out;
+        return MultiIndex.exactThenWildcards(gatewayRoutesByHost.get(host), wildcardGatewayRoutes.get(ALL),
+                r -> r.servesHost(host));
     }
 
     /**

@@ -106,13 +106,7 @@ final class ServiceEntryIndex {
 
     /** ServiceEntries whose hosts cover {@code host} (exactly or by wildcard), in any namespace. */
     List<ServiceEntryInfo> declaring(String host) {
-        List<ServiceEntryInfo> out = new ArrayList<>(byHost.get(host));
-        for (ServiceEntryInfo se : wildcards.get(ALL)) {
-            if (se.declaresHost(host) && !out.contains(se)) {
-                out.add(se);
-            }
-        }
-        return out;
+        return MultiIndex.exactThenWildcards(byHost.get(host), wildcards.get(ALL), se -> se.declaresHost(host));
     }
 
     /**
