@@ -68,6 +68,8 @@ public class AuditService {
     private ScheduledExecutorService scheduler;
     private MultiGauge findingsGauge;
     private volatile Audit latest;
+    /** The state the latest audit's findings were computed on. */
+    private volatile MeshSnapshot audited;
     private PolicyReportWriter reports;
     private AuditEvents events;
 
@@ -123,16 +125,27 @@ public class AuditService {
             LOG.debug("audit skipped: cluster state not synced");
             return Optional.empty();
         }
-        long start = System.nanoTime();
         MeshSnapshot snapshot = state.snapshot();
-        List<Finding> findings = engine.check(snapshot);
-        Map<io.egressguard.model.ObjectRef, Resource.Origin> origins = new TreeMap<>();
-        Audit audit = new Audit(Instant.now(), (System.nanoTime() - start) / 1_000_000,
-                new Report(findings, origins, snapshot.size(), 0));
+        Audit previous = latest;
+        Audit audit;
+        if (previous != null && snapshot == audited) {
+            // Findings are a function of the state alone: a state that has not changed since the last audit (an
+            // idle cluster, standalone mode) has the same findings, so they are not computed again. The audit
+            // still counts as run now (its report is current) and its Events and PolicyReports are written again.
+            audit = new Audit(Instant.now(), previous.durationMillis(), previous.report());
+            LOG.debugf("audit: state unchanged, %d findings", audit.report().findings().size());
+        } else {
+            long start = System.nanoTime();
+            List<Finding> findings = engine.check(snapshot);
+            Map<io.egressguard.model.ObjectRef, Resource.Origin> origins = new TreeMap<>();
+            audit = new Audit(Instant.now(), (System.nanoTime() - start) / 1_000_000,
+                    new Report(findings, origins, snapshot.size(), 0));
+            LOG.infof("audit: %d objects, %d findings in %d ms", snapshot.size(), findings.size(), audit.durationMillis());
+        }
+        audited = snapshot;
         latest = audit;
-        publish(findings);
-        write(findings, snapshot);
-        LOG.infof("audit: %d objects, %d findings in %d ms", snapshot.size(), findings.size(), audit.durationMillis());
+        publish(audit.report().findings());
+        write(audit.report().findings(), snapshot);
         return Optional.of(audit);
     }
 

@@ -46,6 +46,19 @@ public record Binding(Type type, String namespace, String name) {
         return type == Type.MESH;
     }
 
+    // Written out, as for ObjectRef: bindings key the route indexes.
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof Binding b && type == b.type && java.util.Objects.equals(name, b.name)
+                && java.util.Objects.equals(namespace, b.namespace);
+    }
+
+    @Override
+    public int hashCode() {
+        return (java.util.Objects.hashCode(type) * 31 + java.util.Objects.hashCode(namespace)) * 31
+                + java.util.Objects.hashCode(name);
+    }
+
     @Override
     public String toString() {
         return isMesh() ? "mesh" : namespace + "/" + name;

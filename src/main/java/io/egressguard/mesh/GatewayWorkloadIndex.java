@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -44,9 +45,30 @@ final class GatewayWorkloadIndex {
         public int compareTo(GatewayPort o) {
             return ORDER.compare(this, o);
         }
+
+        // The index keys write out equals and hashCode, as ObjectRef does: they are hashed on every lookup.
+        @Override
+        public boolean equals(Object o) {
+            return this == o || o instanceof GatewayPort g && Objects.equals(host, g.host) && Objects.equals(port, g.port);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hashCode(host) * 31 + Objects.hashCode(port);
+        }
     }
 
     private record GatewayClient(String gatewayHost, String client) {
+        @Override
+        public boolean equals(Object o) {
+            return this == o || o instanceof GatewayClient c && Objects.equals(gatewayHost, c.gatewayHost)
+                    && Objects.equals(client, c.client);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hashCode(gatewayHost) * 31 + Objects.hashCode(client);
+        }
     }
 
     private final MeshSettings settings;

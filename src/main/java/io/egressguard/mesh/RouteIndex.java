@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.ToLongFunction;
@@ -35,10 +36,30 @@ final class RouteIndex {
         }
     }
 
+    // The index keys below write out equals and hashCode, as ObjectRef does: they are hashed on every lookup.
     private record SubsetKey(String host, String client, String subset) {
+        @Override
+        public boolean equals(Object o) {
+            return this == o || o instanceof SubsetKey k && Objects.equals(host, k.host) && Objects.equals(client, k.client)
+                    && Objects.equals(subset, k.subset);
+        }
+
+        @Override
+        public int hashCode() {
+            return (Objects.hashCode(host) * 31 + Objects.hashCode(client)) * 31 + Objects.hashCode(subset);
+        }
     }
 
     private record HostKey(String host, String client) {
+        @Override
+        public boolean equals(Object o) {
+            return this == o || o instanceof HostKey k && Objects.equals(host, k.host) && Objects.equals(client, k.client);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hashCode(host) * 31 + Objects.hashCode(client);
+        }
     }
 
     /** What compiling and indexing routes reads besides the routes: the state's objects and namespaces. */
@@ -116,11 +137,26 @@ final class RouteIndex {
      * no longer there: its routes removed); shares the rest with this one. Notes the rules it replaced.
      */
     RouteIndex changed(Positions positions, Collection<ObjectRef> changed, Sources sources, Replaced replaced) {
+        if (changed.size() == 1 && sameRoutes(changed.iterator().next(), positions, sources)) {
+            return this;
+        }
         RouteIndex next = new RouteIndex(this, positions);
         for (ObjectRef ref : changed) {
             next.replace(ref, sources.resources().get(ref), sources, replaced);
         }
         return next;
+    }
+
+    /**
+     * True when a VirtualService, in its place, compiles to the routes it had: an update of its metadata (labels,
+     * annotations, a GitOps re-sync) or of fields the routes do not model (timeouts, retries, headers). Every
+     * index is a function of the routes, so they stay as they are.
+     */
+    private boolean sameRoutes(ObjectRef ref, Positions positions, Sources sources) {
+        Resource to = sources.resources().get(ref);
+        List<RouteRule> rules = routesBySource.get(ref);
+        return to != null && to.kind() == Kind.VIRTUAL_SERVICE && rules != null
+                && positions.of(ref) == this.positions.of(ref) && rules.equals(compile(to, sources));
     }
 
     /** Replaces the routes of one VirtualService, HTTPRoute or TLSRoute ({@code to} null: removes them). */

@@ -12,6 +12,19 @@ public record ObjectRef(Kind kind, String namespace, String name) implements Com
         namespace = namespace == null ? "" : namespace;
     }
 
+    // equals and hashCode written out: object references are the keys of every index, and a record's generated
+    // methods (method handles) cost several times more wherever the JIT does not inline them.
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof ObjectRef r && kind == r.kind && java.util.Objects.equals(name, r.name)
+                && namespace.equals(r.namespace);
+    }
+
+    @Override
+    public int hashCode() {
+        return (java.util.Objects.hashCode(kind) * 31 + namespace.hashCode()) * 31 + java.util.Objects.hashCode(name);
+    }
+
     /** {@code ServiceEntry default/cnn}, or {@code Namespace default} for cluster-scoped objects. */
     @Override
     public String toString() {

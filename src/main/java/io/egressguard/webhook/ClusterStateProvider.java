@@ -42,7 +42,13 @@ public class ClusterStateProvider {
         return MeshSettings.DEFAULT.withRootNamespace(config.rootNamespace());
     }
 
-    public synchronized ClusterState state() {
+    /** The state, created on first use; every review reads it, so once created it is read without a lock. */
+    public ClusterState state() {
+        ClusterState s = state;
+        return s != null ? s : create();
+    }
+
+    private synchronized ClusterState create() {
         if (state == null) {
             if (config.state().dir().isPresent()) {
                 try {

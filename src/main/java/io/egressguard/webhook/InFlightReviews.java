@@ -39,7 +39,7 @@ public class InFlightReviews {
 
     /**
      * Runs after the HTTP layer's body-size check (413 for a declared length over the limit) and before the
-     * admission resource, which reads the body on a worker thread only once its claim is held.
+     * admission resource, whose body is read only once its claim is held.
      */
     void register(@Observes Router router) {
         router.post("/validate").order(RouteConstants.ROUTE_ORDER_BEFORE_DEFAULT).handler(this::admit);

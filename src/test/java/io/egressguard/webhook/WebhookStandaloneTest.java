@@ -129,6 +129,46 @@ class WebhookStandaloneTest {
         assertEquals(200, post(Files.readAllBytes(REVIEWS.resolve("create-virtualservice-loop.json"))).statusCode());
     }
 
+    /**
+     * A review larger than the ones decided on the event loop (an object with a megabyte annotation) is decided on
+     * a worker thread, with the same answer as the object without it; declared length or chunked.
+     */
+    @Test
+    void aLargeReviewGetsTheAnswerOfItsObject() throws Exception {
+        JsonNode review = JSON.readTree(REVIEWS.resolve("update-virtualservice-without-mesh.json").toFile());
+        JsonNode expected = JSON.readTree(REVIEWS.resolve("update-virtualservice-without-mesh.response.json").toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) review.path("request").path("object").path("metadata"))
+                .putObject("annotations").put("example.com/large", "x".repeat(1_000_000));
+        byte[] body = JSON.writeValueAsBytes(review);
+        assertTrue(body.length > AdmissionResource.EVENT_LOOP_BYTES);
+
+        Response declared = post(body);
+        assertEquals(200, declared.statusCode(), declared.asString());
+        assertEquals(expected, JSON.readTree(declared.asString()));
+
+        var ascii = java.nio.charset.StandardCharsets.US_ASCII;
+        try (var socket = rawConnection()) {
+            var out = socket.getOutputStream();
+            out.write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").getBytes(ascii));
+            for (int at = 0; at < body.length; at += 65_536) {
+                int n = Math.min(65_536, body.length - at);
+                out.write((Integer.toHexString(n) + "\r\n").getBytes(ascii));
+                out.write(body, at, n);
+                out.write("\r\n".getBytes(ascii));
+            }
+            out.write("0\r\n\r\n".getBytes(ascii));
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 200"), answer.lines().findFirst().orElse(""));
+            String content = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+            if (answer.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+                content = content.substring(content.indexOf("\r\n") + 2, content.lastIndexOf("\r\n0\r\n"));
+            }
+            assertEquals(expected, JSON.readTree(content.trim()));
+        }
+    }
+
     @Test
     void anObjectThatCannotBeReadIsDeniedWith400InAProperReview() throws IOException {
         post(Files.readAllBytes(REVIEWS.resolve("create-serviceentry-unknown-resolution.json"))).then().statusCode(200)
