@@ -10,6 +10,7 @@ import io.egressguard.rules.Rule;
 import io.egressguard.rules.RuleRegistry;
 import io.egressguard.rules.RuleRunner;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -17,6 +18,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Runs the catalogue on a snapshot. Pure: the same snapshot and targets give the same findings, whether the
@@ -71,6 +73,48 @@ public final class Engine {
             if (!suppressed(r, f.code())) {
                 out.add(f.withSeverity(config.severity(c, f.severity())));
             }
+        }
+        out.sort(ORDER);
+        return out;
+    }
+
+    /**
+     * The findings of checking each object of one snapshot, kept for the snapshot's lifetime (weakly): the webhook
+     * checks the current state, which many reviews share, for the objects a change leaves with findings.
+     */
+    private static final class Remembered {
+        static final int LIMIT = 10_000;
+        final WeakReference<MeshSnapshot> snapshot;
+        final Map<ObjectRef, List<Finding>> byTarget = new ConcurrentHashMap<>();
+
+        Remembered(MeshSnapshot snapshot) {
+            this.snapshot = new WeakReference<>(snapshot);
+        }
+    }
+
+    private volatile Remembered remembered;
+
+    /**
+     * {@link #check(MeshSnapshot, Collection)}, remembering each object's findings for the latest snapshot it was
+     * called with: the same snapshot and object give the same findings (the engine is pure), so a snapshot that
+     * stays the current state answers again without running the rules.
+     */
+    public List<Finding> checkRemembering(MeshSnapshot snapshot, Collection<ObjectRef> targets) {
+        Remembered m = remembered;
+        if (m == null || m.snapshot.get() != snapshot) {
+            m = new Remembered(snapshot);
+            remembered = m;
+        }
+        List<Finding> out = new ArrayList<>();
+        for (ObjectRef ref : targets) {
+            List<Finding> found = m.byTarget.get(ref);
+            if (found == null) {
+                found = check(snapshot, List.of(ref));
+                if (m.byTarget.size() < Remembered.LIMIT) {
+                    m.byTarget.put(ref, found);
+                }
+            }
+            out.addAll(found);
         }
         out.sort(ORDER);
         return out;

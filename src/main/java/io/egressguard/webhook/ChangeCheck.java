@@ -34,7 +34,8 @@ public final class ChangeCheck {
      * The state after comes first: only the objects with findings there are checked in the state before, to
      * tell the findings the change brings from those that already existed. The objects of client namespaces
      * alike for the change (see {@link io.egressguard.mesh.ClientGroups}) are checked only when those of the
-     * namespace that represents them show findings.
+     * namespace that represents them show findings. The state before is usually the current state, shared by
+     * every review until it changes: its findings are remembered.
      */
     public static Result of(Engine engine, MeshSnapshot before, ObjectRef ref, Resource resource) {
         MeshSnapshot after = resource == null ? before.without(ref) : before.with(resource);
@@ -59,7 +60,7 @@ public final class ChangeCheck {
         }
         Set<String> existing = new HashSet<>();
         if (!found.isEmpty()) {
-            for (Finding f : engine.check(before, objects(found))) {
+            for (Finding f : engine.checkRemembering(before, objects(found))) {
                 existing.add(key(f));
             }
         }
