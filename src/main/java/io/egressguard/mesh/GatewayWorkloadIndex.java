@@ -46,7 +46,7 @@ final class GatewayWorkloadIndex {
             return ORDER.compare(this, o);
         }
 
-        // The index keys write out equals and hashCode, as ObjectRef does: they are hashed on every lookup.
+        // Written out, as ObjectRef does: an index key, hashed on every lookup.
         @Override
         public boolean equals(Object o) {
             return this == o || o instanceof GatewayPort g && Objects.equals(host, g.host) && Objects.equals(port, g.port);
@@ -58,19 +58,6 @@ final class GatewayWorkloadIndex {
         }
     }
 
-    private record GatewayClient(String gatewayHost, String client) {
-        @Override
-        public boolean equals(Object o) {
-            return this == o || o instanceof GatewayClient c && Objects.equals(gatewayHost, c.gatewayHost)
-                    && Objects.equals(client, c.client);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hashCode(gatewayHost) * 31 + Objects.hashCode(client);
-        }
-    }
-
     private final MeshSettings settings;
     private Map<String, GatewayWorkload> workloadsByServiceHost;
     private Map<Binding, List<String>> workloadsByGateway;
@@ -79,7 +66,7 @@ final class GatewayWorkloadIndex {
     private CountIndex<String, GatewayPort> egressUsesByVisibleNamespace;
     private CountIndex<String, GatewayPort> egressUsesByRouteNamespace;
     private CountIndex<String, String> publicSubsetsByGateway;
-    private CountIndex<GatewayClient, String> exportedSubsetsByGateway;
+    private CountIndex<HostClient, String> exportedSubsetsByGateway;
     /** Servers pilot skips on every proxy they apply to: a TLS host already served on the port (EG405). */
     private Set<GatewayServer> skippedServers = Set.of();
 
@@ -231,7 +218,7 @@ final class GatewayWorkloadIndex {
                     String visible = ns.equals(".") ? r.namespace() : ns;
                     egressUsesByVisibleNamespace.edit(visible, use, add);
                     if (d.subset() != null) {
-                        exportedSubsetsByGateway.edit(new GatewayClient(w.serviceHost(), visible), d.subset(), add);
+                        exportedSubsetsByGateway.edit(new HostClient(w.serviceHost(), visible), d.subset(), add);
                     }
                 }
             }
@@ -549,6 +536,6 @@ final class GatewayWorkloadIndex {
     /** True when a mesh route that sidecars of {@code namespace} apply uses this subset of the gateway. */
     boolean subsetUsedFrom(String gatewayHost, String namespace, String subset) {
         return publicSubsetsByGateway.contains(gatewayHost, subset)
-                || exportedSubsetsByGateway.contains(new GatewayClient(gatewayHost, namespace), subset);
+                || exportedSubsetsByGateway.contains(new HostClient(gatewayHost, namespace), subset);
     }
 }

@@ -36,7 +36,7 @@ final class RouteIndex {
         }
     }
 
-    // The index keys below write out equals and hashCode, as ObjectRef does: they are hashed on every lookup.
+    // Written out, as ObjectRef does: an index key, hashed on every lookup.
     private record SubsetKey(String host, String client, String subset) {
         @Override
         public boolean equals(Object o) {
@@ -47,18 +47,6 @@ final class RouteIndex {
         @Override
         public int hashCode() {
             return (Objects.hashCode(host) * 31 + Objects.hashCode(client)) * 31 + Objects.hashCode(subset);
-        }
-    }
-
-    private record HostKey(String host, String client) {
-        @Override
-        public boolean equals(Object o) {
-            return this == o || o instanceof HostKey k && Objects.equals(host, k.host) && Objects.equals(client, k.client);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hashCode(host) * 31 + Objects.hashCode(client);
         }
     }
 
@@ -76,10 +64,10 @@ final class RouteIndex {
     private final MultiIndex<String, RouteRule> wildcardGatewayRoutes;
     private final MultiIndex<String, RouteRule> meshRoutesByDestination;
     private final MultiIndex<String, RouteRule> gatewayRoutesByDestination;
-    private final MultiIndex<HostKey, RouteRule> meshRoutesByDestinationAndClient;
+    private final MultiIndex<HostClient, RouteRule> meshRoutesByDestinationAndClient;
     private final MultiIndex<SubsetKey, MeshSnapshot.SubsetUse> subsetUses;
     private final CountIndex<String, String> exportedSubsets;
-    private final CountIndex<HostKey, String> clientSubsets;
+    private final CountIndex<HostClient, String> clientSubsets;
     /** Gateway API routes attached to a ServiceEntry (parentRef of kind ServiceEntry), by that entry. */
     private final MultiIndex<ObjectRef, ObjectRef> routesAttachedToServiceEntry;
     private final Layer<ObjectRef, List<ObjectRef>> serviceEntriesAttachedTo;
@@ -254,10 +242,10 @@ final class RouteIndex {
         List<String> clients = everyClient ? List.of() : cluster.clientNamespaces(rule.clients());
         for (RouteDestination d : rule.destinations()) {
             if (everyClient) {
-                meshRoutesByDestinationAndClient.edit(new HostKey(d.host(), null), rule, add);
+                meshRoutesByDestinationAndClient.edit(new HostClient(d.host(), null), rule, add);
             }
             for (String client : clients) {
-                meshRoutesByDestinationAndClient.edit(new HostKey(d.host(), client), rule, add);
+                meshRoutesByDestinationAndClient.edit(new HostClient(d.host(), client), rule, add);
             }
             if (d.subset() == null || d.subset().isEmpty()) {
                 continue;
@@ -265,11 +253,11 @@ final class RouteIndex {
             MeshSnapshot.SubsetUse use = new MeshSnapshot.SubsetUse(rule, d);
             if (everyClient) {
                 editSubsetUse(new SubsetKey(d.host(), null, d.subset()), use, add);
-                clientSubsets.edit(new HostKey(d.host(), null), d.subset(), add);
+                clientSubsets.edit(new HostClient(d.host(), null), d.subset(), add);
             } else {
                 for (String client : clients) {
                     editSubsetUse(new SubsetKey(d.host(), client, d.subset()), use, add);
-                    clientSubsets.edit(new HostKey(d.host(), client), d.subset(), add);
+                    clientSubsets.edit(new HostClient(d.host(), client), d.subset(), add);
                     exportedSubsets.edit(d.host(), d.subset(), add);
                 }
             }
@@ -328,7 +316,7 @@ final class RouteIndex {
      * exported to it; {@code client} null: the public ones, which every sidecar-injected namespace applies.
      */
     List<RouteRule> meshRoutesTo(String host, String client) {
-        return meshRoutesByDestinationAndClient.get(new HostKey(host, client));
+        return meshRoutesByDestinationAndClient.get(new HostClient(host, client));
     }
 
     /** Mesh routes with a destination on {@code host}. */
@@ -363,12 +351,12 @@ final class RouteIndex {
 
     /** Subsets of {@code host} that mesh routes exported to {@code client} send to (null: public routes). */
     Set<String> subsetsRoutedFrom(String host, String client) {
-        return clientSubsets.get(new HostKey(host, client));
+        return clientSubsets.get(new HostClient(host, client));
     }
 
     /** Subsets of {@code host} that some mesh route sends to, public or exported. */
     Set<String> routedSubsets(String host) {
-        Set<String> out = new TreeSet<>(clientSubsets.get(new HostKey(host, null)));
+        Set<String> out = new TreeSet<>(clientSubsets.get(new HostClient(host, null)));
         out.addAll(exportedSubsets.get(host));
         return out;
     }
