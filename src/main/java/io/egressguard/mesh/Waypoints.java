@@ -97,7 +97,7 @@ public final class Waypoints {
         Listener hbone = null;
         if (g.getSpec() != null && g.getSpec().getListeners() != null) {
             for (Listener l : g.getSpec().getListeners()) {
-                if ("HBONE".equals(l.getProtocol()) && Integer.valueOf(15008).equals(l.getPort())) {
+                if (l != null && "HBONE".equals(l.getProtocol()) && Integer.valueOf(15008).equals(l.getPort())) {
                     hbone = l; // pilot makeAllowedRoutes: the default HBONE listener decides
                     break;
                 }

@@ -66,6 +66,12 @@ class EngineRobustnessTest {
         checkSurvives(docs);
     }
 
+    /** A sample the property found: a waypoint Gateway whose listeners list holds a null. */
+    @org.junit.jupiter.api.Test
+    void aNullListenerOfAWaypointIsSkipped() throws Exception {
+        damagedFixturesNeverMakeTheEngineThrow(8729794, 4);
+    }
+
     @org.junit.jupiter.api.Test
     void selectorsWithEmptyValuesAreRead() throws Exception {
         String yaml = """
