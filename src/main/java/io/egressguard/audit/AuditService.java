@@ -23,6 +23,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.lang.ref.WeakReference;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,9 +68,11 @@ public class AuditService {
     private Engine engine;
     private ScheduledExecutorService scheduler;
     private MultiGauge findingsGauge;
-    private volatile Audit latest;
-    /** The state the latest audit's findings were computed on. */
-    private volatile MeshSnapshot audited;
+    /** The latest audit and the state it checked, held weakly: a state the cluster has left is not kept for it. */
+    private record Latest(Audit audit, WeakReference<MeshSnapshot> state) {
+    }
+
+    private volatile Latest latest;
     private PolicyReportWriter reports;
     private AuditEvents events;
 
@@ -78,11 +81,11 @@ public class AuditService {
         findingsGauge = MultiGauge.builder("egress_guard_audit_findings")
                 .description("Findings of the latest audit, by code, severity and namespace").register(registry);
         Gauge.builder("egress_guard_audit_last_run_timestamp_seconds", this,
-                a -> a.latest == null ? 0 : a.latest.time().getEpochSecond())
+                a -> a.latest == null ? 0 : a.latest.audit().time().getEpochSecond())
                 .description("When the latest audit ran (0: not yet)")
                 .strongReference(true).register(registry);
         Gauge.builder("egress_guard_audit_duration_seconds", this,
-                a -> a.latest == null ? 0 : a.latest.durationMillis() / 1000.0)
+                a -> a.latest == null ? 0 : a.latest.audit().durationMillis() / 1000.0)
                 .description("How long the latest audit took")
                 .strongReference(true).register(registry);
         if (config.state().dir().isEmpty()) { // standalone mode has no API server to write to
@@ -126,13 +129,13 @@ public class AuditService {
             return Optional.empty();
         }
         MeshSnapshot snapshot = state.snapshot();
-        Audit previous = latest;
+        Latest previous = latest;
         Audit audit;
-        if (previous != null && snapshot == audited) {
+        if (previous != null && previous.state().get() == snapshot) {
             // Findings are a function of the state alone: a state that has not changed since the last audit (an
             // idle cluster, standalone mode) has the same findings, so they are not computed again. The audit
             // still counts as run now (its report is current) and its Events and PolicyReports are written again.
-            audit = new Audit(Instant.now(), previous.durationMillis(), previous.report());
+            audit = new Audit(Instant.now(), previous.audit().durationMillis(), previous.audit().report());
             LOG.debugf("audit: state unchanged, %d findings", audit.report().findings().size());
         } else {
             long start = System.nanoTime();
@@ -142,8 +145,7 @@ public class AuditService {
                     new Report(findings, origins, snapshot.size(), 0));
             LOG.infof("audit: %d objects, %d findings in %d ms", snapshot.size(), findings.size(), audit.durationMillis());
         }
-        audited = snapshot;
-        latest = audit;
+        latest = new Latest(audit, new WeakReference<>(snapshot));
         publish(audit.report().findings());
         write(audit.report().findings(), snapshot);
         return Optional.of(audit);
@@ -197,6 +199,6 @@ public class AuditService {
     }
 
     public Optional<Audit> latest() {
-        return Optional.ofNullable(latest);
+        return Optional.ofNullable(latest).map(Latest::audit);
     }
 }

@@ -111,6 +111,9 @@ final class GatewayWorkloadIndex {
      */
     GatewayWorkloadIndex afterRouteChange(RouteIndex.Replaced replaced, ClusterInventory cluster, GatewayIndex gateways,
             RouteIndex routes) {
+        if (replaced.removed().isEmpty() && replaced.added().isEmpty()) {
+            return this;
+        }
         GatewayWorkloadIndex next = new GatewayWorkloadIndex(this);
         Set<String> touchedHosts = new LinkedHashSet<>();
         for (RouteRule rule : replaced.removed()) {

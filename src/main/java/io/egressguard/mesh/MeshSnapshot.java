@@ -232,9 +232,7 @@ public final class MeshSnapshot {
             case VIRTUAL_SERVICE, HTTP_ROUTE, TLS_ROUTE -> {
                 RouteIndex.Replaced replaced = new RouteIndex.Replaced();
                 routes = before.routes.changed(positions, List.of(ref), routeSources(serviceEntries), replaced);
-                if (routes != before.routes) {
-                    gatewayWorkloads = before.gatewayWorkloads.afterRouteChange(replaced, cluster, gateways, routes);
-                }
+                gatewayWorkloads = before.gatewayWorkloads.afterRouteChange(replaced, cluster, gateways, routes);
             }
             case NETWORK_POLICY -> networkPolicies = before.networkPolicies.changed(positions, from, to);
             default -> {

@@ -125,30 +125,25 @@ final class RouteIndex {
      * no longer there: its routes removed); shares the rest with this one. Notes the rules it replaced.
      */
     RouteIndex changed(Positions positions, Collection<ObjectRef> changed, Sources sources, Replaced replaced) {
-        if (changed.size() == 1 && sameRoutes(changed.iterator().next(), positions, sources)) {
-            return this;
-        }
         RouteIndex next = new RouteIndex(this, positions);
+        boolean any = false;
         for (ObjectRef ref : changed) {
-            next.replace(ref, sources.resources().get(ref), sources, replaced);
+            any |= next.replace(ref, sources.resources().get(ref), sources, replaced);
         }
-        return next;
+        return any ? next : this;
     }
 
     /**
-     * True when a VirtualService, in its place, compiles to the routes it had: an update of its metadata (labels,
-     * annotations, a GitOps re-sync) or of fields the routes do not model (timeouts, retries, headers). Every
-     * index is a function of the routes, so they stay as they are.
+     * Replaces the routes of one VirtualService, HTTPRoute or TLSRoute ({@code to} null: removes them); false when
+     * nothing changes. A VirtualService is compiled first (compiling one touches no index): one that compiles to the
+     * routes it had, after an update of its metadata (labels, annotations, a GitOps re-sync) or of fields the routes
+     * do not model (timeouts, retries, headers), leaves every index as it is, since each is a function of the routes.
      */
-    private boolean sameRoutes(ObjectRef ref, Positions positions, Sources sources) {
-        Resource to = sources.resources().get(ref);
-        List<RouteRule> rules = routesBySource.get(ref);
-        return to != null && to.kind() == Kind.VIRTUAL_SERVICE && rules != null
-                && positions.of(ref) == this.positions.of(ref) && rules.equals(compile(to, sources));
-    }
-
-    /** Replaces the routes of one VirtualService, HTTPRoute or TLSRoute ({@code to} null: removes them). */
-    private void replace(ObjectRef ref, Resource to, Sources sources, Replaced replaced) {
+    private boolean replace(ObjectRef ref, Resource to, Sources sources, Replaced replaced) {
+        List<RouteRule> rules = to != null && to.kind() == Kind.VIRTUAL_SERVICE ? compile(to, sources) : null;
+        if (rules != null && rules.equals(routesBySource.get(ref))) {
+            return false;
+        }
         for (RouteRule rule : routesBySource.getOrDefault(ref, List.of())) {
             index(rule, false, sources.cluster());
             replaced.removed().add(rule);
@@ -159,14 +154,17 @@ final class RouteIndex {
         }
         serviceEntriesAttachedTo.remove(ref);
         if (to == null) {
-            return;
+            return true;
         }
-        List<RouteRule> rules = compile(to, sources);
+        if (rules == null) {
+            rules = compile(to, sources); // a Gateway API route notes the ServiceEntries it attaches to
+        }
         routesBySource.put(ref, rules);
         for (RouteRule rule : rules) {
             index(rule, true, sources.cluster());
             replaced.added().add(rule);
         }
+        return true;
     }
 
     /** Routes in the order of their objects, then of their place in the object. */

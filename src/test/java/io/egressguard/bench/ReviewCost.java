@@ -9,7 +9,6 @@ import io.egressguard.model.Kind;
 import io.egressguard.model.Resource;
 import io.egressguard.webhook.ChangeCheck;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -37,15 +36,7 @@ public final class ReviewCost {
         Resource vs = all.stream().filter(r -> r.kind() == Kind.VIRTUAL_SERVICE
                 && r.ref().namespace().equals(args[1]) && r.ref().name().equals(args[2])).findFirst().orElseThrow();
         int reviews = args.length > 3 ? Integer.parseInt(args[3]) : 3000;
-        var threads = ManagementFactory.getThreadMXBean();
-        for (int round = 0; round < 3; round++) {
-            long start = threads.getCurrentThreadCpuTime();
-            int findings = 0;
-            for (int i = 0; i < reviews; i++) {
-                findings += ChangeCheck.of(engine, state, vs.ref(), vs).after().size();
-            }
-            System.out.printf("%s: %.1f us of CPU per review (%d findings)%n", vs.ref(),
-                    (threads.getCurrentThreadCpuTime() - start) / 1e3 / reviews, findings / reviews);
-        }
+        ThreadCpu.rounds(3, reviews, vs.ref().toString(), "findings",
+                () -> ChangeCheck.of(engine, state, vs.ref(), vs).after().size());
     }
 }

