@@ -46,9 +46,9 @@ public final class ObjectDecoder {
         } catch (IllegalArgumentException e) {
             throw new DecodeException(describe(e));
         }
-        String dropped = dropped(object, MAPPER.convertValue(obj, Map.class), "");
+        Dropped dropped = dropped(object, MAPPER.convertValue(obj, Map.class));
         if (dropped != null) {
-            throw new DecodeException(dropped);
+            throw new DecodeException(dropped.describe());
         }
         if (obj.getMetadata() == null || obj.getMetadata().getName() == null || obj.getMetadata().getName().isEmpty()) {
             throw new DecodeException("metadata.name is missing");
@@ -80,9 +80,9 @@ public final class ObjectDecoder {
     }
 
     /**
-     * {@link #dropped(JsonNode, JsonNode, String)} for everything but {@code metadata}: Kubernetes' ObjectMeta
-     * has no value the model could drop, and in an admission request it is often the larger part of the object
-     * (managedFields, the last-applied-configuration annotation), not worth writing back to compare.
+     * {@link #dropped(JsonNode, JsonNode)} for everything but {@code metadata}: Kubernetes' ObjectMeta has no value
+     * the model could drop, and in an admission request it is often the larger part of the object (managedFields,
+     * the last-applied-configuration annotation), not worth writing back to compare.
      */
     private static String droppedOutsideMetadata(ObjectNode written, HasMetadata decoded) {
         var metadata = decoded.getMetadata();
@@ -93,26 +93,51 @@ public final class ObjectDecoder {
         } finally {
             decoded.setMetadata(metadata);
         }
-        ObjectNode rest = written.objectNode();
-        written.fields().forEachRemaining(e -> {
-            if (!e.getKey().equals("metadata")) {
-                rest.set(e.getKey(), e.getValue());
+        var fields = written.fields();
+        while (fields.hasNext()) {
+            var e = fields.next();
+            if (!e.getKey().equals("metadata") && !e.getValue().isNull()) {
+                Dropped d = dropped(e.getValue(), understood.get(e.getKey()));
+                if (d != null) {
+                    return d.under(e.getKey()).describe();
+                }
             }
-        });
-        return dropped(rest, understood, "");
+        }
+        return null;
     }
 
-    /** {@link #dropped(Object, Object, String)} on JSON trees. */
-    static String dropped(JsonNode written, JsonNode understood, String path) {
+    /**
+     * A value the model did not keep, at {@code path} below the node it was found in. The path is written only
+     * for a value that was dropped, on the way back up: the common case (nothing dropped) builds no strings.
+     */
+    record Dropped(String path, String value) {
+
+        Dropped under(String field) {
+            return new Dropped(path.isEmpty() || path.startsWith("[") ? field + path : field + "." + path, value);
+        }
+
+        Dropped at(int index) {
+            return new Dropped(path.isEmpty() || path.startsWith("[") ? "[" + index + "]" + path
+                    : "[" + index + "]." + path, value);
+        }
+
+        String describe() {
+            return path + ": unknown value '" + value + "'";
+        }
+    }
+
+    /** The first value of {@code written} that {@code understood} (the model written back) does not have. */
+    static Dropped dropped(JsonNode written, JsonNode understood) {
         if (written.isObject()) {
             var fields = written.fields();
             while (fields.hasNext()) {
                 var e = fields.next();
-                String p = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
-                JsonNode u = understood != null && understood.isObject() ? understood.get(e.getKey()) : null;
-                String d = e.getValue().isNull() ? null : dropped(e.getValue(), u, p);
+                if (e.getValue().isNull()) {
+                    continue;
+                }
+                Dropped d = dropped(e.getValue(), understood != null && understood.isObject() ? understood.get(e.getKey()) : null);
                 if (d != null) {
-                    return d;
+                    return d.under(e.getKey());
                 }
             }
             return null;
@@ -120,28 +145,27 @@ public final class ObjectDecoder {
         if (written.isArray()) {
             for (int i = 0; i < written.size(); i++) {
                 JsonNode u = understood != null && understood.isArray() && i < understood.size() ? understood.get(i) : null;
-                String d = written.get(i).isNull() ? null : dropped(written.get(i), u, path + "[" + i + "]");
+                Dropped d = written.get(i).isNull() ? null : dropped(written.get(i), u);
                 if (d != null) {
-                    return d;
+                    return d.at(i);
                 }
             }
             return null;
         }
-        return understood == null || understood.isNull() ? path + ": unknown value '" + written.asText() + "'" : null;
+        return understood == null || understood.isNull() ? new Dropped("", written.asText()) : null;
     }
 
     /**
-     * The model maps values it does not know (an enum typo such as {@code resolution: DSN}) to null. Comparing
-     * what was written with what was understood finds them.
+     * The model maps values it does not know (an enum typo such as {@code resolution: DSN}, a misspelt oneOf key
+     * such as {@code uri: {exakt: /x}}) to null. Comparing what was written with what was understood finds them.
      */
-    static String dropped(Object written, Object understood, String path) {
+    static Dropped dropped(Object written, Object understood) {
         if (written instanceof Map<?, ?> w) {
             Map<?, ?> u = understood instanceof Map<?, ?> m ? m : Map.of();
             for (var e : w.entrySet()) {
-                String p = path.isEmpty() ? String.valueOf(e.getKey()) : path + "." + e.getKey();
-                String d = e.getValue() == null ? null : dropped(e.getValue(), u.get(e.getKey()), p);
+                Dropped d = e.getValue() == null ? null : dropped(e.getValue(), u.get(e.getKey()));
                 if (d != null) {
-                    return d;
+                    return d.under(String.valueOf(e.getKey()));
                 }
             }
             return null;
@@ -149,14 +173,14 @@ public final class ObjectDecoder {
         if (written instanceof List<?> w) {
             List<?> u = understood instanceof List<?> l ? l : List.of();
             for (int i = 0; i < w.size(); i++) {
-                String d = w.get(i) == null ? null : dropped(w.get(i), i < u.size() ? u.get(i) : null, path + "[" + i + "]");
+                Dropped d = w.get(i) == null ? null : dropped(w.get(i), i < u.size() ? u.get(i) : null);
                 if (d != null) {
-                    return d;
+                    return d.at(i);
                 }
             }
             return null;
         }
-        return understood == null ? path + ": unknown value '" + written + "'" : null;
+        return understood == null ? new Dropped("", String.valueOf(written)) : null;
     }
 
     /** Names the field Jackson could not read, e.g. {@code spec.hosts: Cannot deserialize ...}. */

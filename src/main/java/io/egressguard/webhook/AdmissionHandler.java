@@ -1,5 +1,7 @@
 package io.egressguard.webhook;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -135,8 +137,8 @@ public class AdmissionHandler {
             throw new BadReview("body of " + body.length + " bytes exceeds the limit of " + config.maxBodyBytes());
         }
         JsonNode root;
-        try {
-            root = json.readTree(body);
+        try (JsonParser p = json.createParser(body)) {
+            root = p.nextToken() == JsonToken.START_OBJECT ? members(p, true) : json.readTree(p);
         } catch (java.io.IOException e) {
             throw new BadReview("malformed JSON: " + ObjectDecoder.describeJson(e));
         }
@@ -155,6 +157,33 @@ public class AdmissionHandler {
             throw new BadReview("request.uid is missing");
         }
         return request;
+    }
+
+    /**
+     * The members of the JSON object the parser is in, as a tree, except {@code request.oldObject} of an operation
+     * other than DELETE: only a DELETE reads it (the state before a change is the cluster's, not the request's),
+     * and in an UPDATE it is as large as the object. It is still read through, so a malformed one is an error.
+     */
+    private ObjectNode members(JsonParser p, boolean root) throws java.io.IOException {
+        ObjectNode node = json.createObjectNode();
+        String operation = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            if (root && name.equals("request") && value == JsonToken.START_OBJECT) {
+                node.set(name, members(p, false));
+            } else if (!root && name.equals("oldObject") && operation != null && !operation.equals("DELETE")) {
+                p.skipChildren();
+                node.remove(name);
+            } else {
+                JsonNode v = json.readTree(p);
+                node.set(name, v);
+                if (!root && name.equals("operation")) {
+                    operation = v.asText("");
+                }
+            }
+        }
+        return node;
     }
 
     private AdmissionDecision.Answer decide(JsonNode request) {

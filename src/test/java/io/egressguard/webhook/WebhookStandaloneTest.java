@@ -101,6 +101,36 @@ class WebhookStandaloneTest {
     }
 
     /**
+     * Only a DELETE reads {@code oldObject}: wherever it stands in the request (even before {@code operation}) it
+     * is decoded, while that of an UPDATE is read through without being built, and is still malformed JSON when
+     * it is.
+     */
+    @Test
+    void theOldObjectIsDecodedForADeleteOnlyAndAlwaysReadAsJson() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode delete = json.readTree(REVIEWS.resolve("delete-destinationrule.json").toFile());
+        var request = (com.fasterxml.jackson.databind.node.ObjectNode) delete.get("request");
+        var reordered = json.createObjectNode();
+        reordered.set("oldObject", request.get("oldObject").deepCopy());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) reordered.get("oldObject")).put("spec", "not an object");
+        request.fields().forEachRemaining(e -> reordered.putIfAbsent(e.getKey(), e.getValue()));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) delete).set("request", reordered);
+        post(json.writeValueAsBytes(delete)).then().statusCode(200)
+                .body("response.allowed", equalTo(true))
+                .body("response.warnings[0]", containsString("cannot read the object: request.oldObject: spec"));
+
+        String update = Files.readString(REVIEWS.resolve("update-virtualservice-without-mesh.json"));
+        JsonNode expected = json.readTree(REVIEWS.resolve("update-virtualservice-without-mesh.response.json").toFile());
+        JsonNode updateTree = json.readTree(update);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) updateTree.get("request")).put("oldObject", "not an object");
+        assertEquals(expected, json.readTree(post(json.writeValueAsBytes(updateTree)).then().statusCode(200)
+                .extract().asByteArray()), "an UPDATE's oldObject is not decoded");
+        int old = update.indexOf("\"oldObject\"");
+        String broken = update.substring(0, old) + "\"oldObject\": {\"spec\": [1, }}}";
+        post(broken.getBytes()).then().statusCode(400).body("message", containsString("malformed JSON"));
+    }
+
+    /**
      * A body without a declared length (chunked) is cut off once past the limit: the connection is closed while
      * the rest is still coming, rather than the whole body being read (and held) to answer 400.
      */
