@@ -4,21 +4,23 @@
 # reviews (UPDATE of a team's namespace-local VirtualService; UPDATE of the task's VirtualService, which has no
 # exportTo and so is visible to every namespace); a minimal webhook on the same stack (bench/minimal-webhook:
 # Quarkus REST, Jackson parses the review, answers allowed); nginx answering a fixed AdmissionReview over the
-# same TLS (what the machine can answer). wrk, keep-alive TLS connections, warm-up then measurement per row.
-# Prints requests/s, p50, p99 and errors per row, then the ratios the targets are stated in.
+# same TLS (what the machine can answer). wrk, keep-alive TLS connections.
 #
-#   bench/compare.sh [TEAMS_LARGE] [CONNECTIONS] [WARMUP_S] [SECONDS]     (defaults 3500 16 180 10)
+#   bench/compare.sh [TEAMS_LARGE] [CONNECTIONS] [WARMUP_S] [SECONDS] [ROUNDS]     (defaults 3500 16 180 10 3)
 #
-# Warm-up: 5 s runs of the same load, at least 90 s on a server's first row (20 s on its second), then until
-# three in a row agree within 10 % (at most WARMUP_S seconds; the row says when that limit was reached). The JIT
-# compiles the review path while the load runs, and on 2 cores shared with the load generator it needs a minute
-# or more, with plateaus on the way: a fixed 8 s warm-up measured a server at a fifth of the throughput it
-# reached later. What an admission webhook serves for days is the compiled server.
+# All four servers run side by side (one is loaded at a time; an idle one costs nothing). Each row is warmed up
+# first: 5 s runs of its load, at least 90 s on a server's first row (20 s on its second), then until three in a
+# row agree within 10 % (at most WARMUP_S seconds; the row says when that limit was reached). The JIT compiles
+# the review path while the load runs, and on 2 cores shared with the load generator it needs a minute or more,
+# with plateaus on the way. Then ROUNDS rounds measure every row once for SECONDS each, the rows interleaved, so
+# that a change in the machine's speed during the run (other tenants, CPU steal) falls on every row alike rather
+# than on the rows measured at that moment. Each row shows its median round by requests/s (with that round's
+# p50 and p99) and the range of its rounds; the ratios the targets are stated in are taken from the medians.
 #
-# Needs wrk and nginx (Debian: apt-get install wrk nginx-light) and openssl. Ports 37443-37445 and 37900.
-# JAVA_OPTS: the JVM options of both Java servers (default: the serial collector of the container images).
+# Needs wrk and nginx (Debian: apt-get install wrk nginx-light) and openssl. Ports 37443-37446, 37900-37901.
+# JAVA_OPTS: the JVM options of the Java servers (default: the serial collector of the container images).
 # APP=JAR: the egress-guard build to measure (default target/quarkus-app/quarkus-run.jar).
-# PROFILE=DIR: also records a JFR profile of egress-guard during each row's measurement
+# PROFILE=DIR: also records a JFR profile of egress-guard during each of its rows' last round
 # (DIR/<teams>-<review>.jfr; bench/profile-summary.py sorts its samples by part of a review).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,13 +28,14 @@ large=${1:-3500}
 connections=${2:-16}
 warmup=${3:-180}
 seconds=${4:-10}
+rounds=${5:-3}
 for tool in wrk nginx openssl curl; do
   command -v "$tool" >/dev/null || PATH=$PATH:/usr/sbin command -v "$tool" >/dev/null \
     || { echo "compare.sh: $tool is required (Debian: apt-get install wrk nginx-light openssl curl)" >&2; exit 1; }
 done
 app=${APP:-target/quarkus-app/quarkus-run.jar}
 nginx_bin=$(PATH=$PATH:/usr/sbin command -v nginx)
-for port in 37443 37444 37445 37900; do
+for port in 37443 37444 37445 37446 37900 37901; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "compare.sh: port $port is already in use: another server would answer the load" >&2; exit 1
   fi
@@ -45,99 +48,93 @@ done
   || ./mvnw -B -q -f bench/minimal-webhook/pom.xml package -DskipTests
 
 work=$(mktemp -d)
-pid=
+pids=()
 cleanup() {
-  [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  set +e # a killed server's exit status is not a failure of the cleanup: stop every server
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
   [[ -f $work/nginx/nginx.pid ]] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
 cp="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
 certs/generate.sh "$work/tls" >/dev/null
-results=$work/results.txt
+[[ -n ${PROFILE:-} ]] && mkdir -p "$PROFILE"
 
-# One row: warm-up, then the measurement; appends "name rps p50 p99 errors non2xx" to the results.
-measure() {
-  local name=$1 url=$2 review=$3 jfr=${4:-} least=${5:-90}
-  local rates=() rate spent=0 settled="" lo hi
+# The rows, in the order they are measured in each round: name, URL, review, server pid (for JFR; empty for nginx).
+names=() urls=() reviews=() owners=() profiles=()
+row() {
+  names+=("$1") urls+=("$2") reviews+=("$3") owners+=("$4") profiles+=("${5:-}")
+}
+
+# One wrk run: "requests/s R  p50 A ms  p99 B ms  errors E  non-2xx N".
+load() {
+  REVIEW=$2 wrk -t2 -c"$connections" -d"$3" -s bench/review.lua "$1" | tail -1
+}
+
+# Warm-up of row $1: 5 s runs until three in a row agree within 10 % (at least $2 s, at most $warmup s).
+warm() {
+  local i=$1 least=$2 rates=() rate spent=0 lo hi
   while (( spent < warmup )); do
-    rate=$(REVIEW=$review wrk -t2 -c"$connections" -d5s -s bench/review.lua "$url" | tail -1 | awk '{ print int($2) }')
+    rate=$(load "${urls[i]}" "${reviews[i]}" 5s | awk '{ print int($2) }')
     spent=$((spent + 5))
     rates=("${rates[@]: -2}" "$rate")
     if (( spent >= least && ${#rates[@]} == 3 )); then
       lo=$(printf '%s\n' "${rates[@]}" | sort -n | head -1)
       hi=$(printf '%s\n' "${rates[@]}" | sort -n | tail -1)
       if (( hi * 100 <= lo * 110 )); then
-        settled=" (warm after ${spent} s)"
-        break
+        echo "warm after ${spent} s"
+        return
       fi
     fi
   done
-  [[ -z $settled ]] && settled=" (NOT settled after ${warmup} s of warm-up)"
-  # the recording covers the measurement of the warm server; a second for its start to pass
-  [[ -n $jfr ]] && jcmd "$pid" JFR.start name=bench settings=profile filename="$jfr" >/dev/null && sleep 1
-  local line
-  line=$(REVIEW=$review wrk -t2 -c"$connections" -d"${seconds}s" -s bench/review.lua "$url" | tail -1)
-  [[ -n $jfr ]] && jcmd "$pid" JFR.stop name=bench >/dev/null
-  # "requests/s R  p50 A ms  p99 B ms  errors E  non-2xx N"
-  printf '%s\t%s\n' "$name" "$(awk '{ print $2, $4, $7, $10, $12 }' <<<"$line")" >>"$results"
-  printf '%-34s %s%s\n' "$name" "$line" "$settled"
+  echo "NOT settled after ${warmup} s of warm-up"
 }
 
-# A server just stopped may hold its ports for a moment: wait (at most 30 s) until they are free.
-wait_free() {
-  local port
-  for port in "$@"; do
-    for _ in $(seq 150); do
-      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
-      sleep 0.2
-    done
-  done
-}
-
+# A server just started: wait until $1 answers, or say why the server $2 (log $3) exited.
 wait_ready() {
-  until curl -sf -o /dev/null "$1"; do
-    kill -0 "$pid" 2>/dev/null || { echo "compare.sh: the server exited:" >&2; tail -20 "$work/app.log" >&2; exit 1; }
+  until curl -sfk -o /dev/null "${@:4}" "$1"; do
+    kill -0 "$2" 2>/dev/null || { echo "compare.sh: a server exited:" >&2; tail -20 "$3" >&2; exit 1; }
     sleep 0.1
   done
 }
 
-[[ -n ${PROFILE:-} ]] && mkdir -p "$PROFILE"
-# shellcheck disable=SC2086
+# egress-guard with 3 teams on 37443 (management 37900) and with $large teams on 37446 (37901), started one
+# after the other so that each start is timed alone.
+https_port=(37443 37446) management_port=(37900 37901) i=0
 for teams in 3 "$large"; do
   java -cp "$cp" io.egressguard.bench.LargeMesh "$work/state-$teams" "$teams" >/dev/null
-  wait_free 37443 37900
-  EGRESS_GUARD_TLS_DIR=$work/tls EGRESS_GUARD_STATE_DIR=$work/state-$teams QUARKUS_HTTP_SSL_PORT=37443 \
-    QUARKUS_MANAGEMENT_PORT=37900 java ${JAVA_OPTS:--XX:+UseSerialGC} -jar "$app" \
-    >"$work/app.log" 2>&1 &
+  EGRESS_GUARD_TLS_DIR=$work/tls EGRESS_GUARD_STATE_DIR=$work/state-$teams \
+    QUARKUS_HTTP_SSL_PORT=${https_port[i]} QUARKUS_MANAGEMENT_PORT=${management_port[i]} \
+    java ${JAVA_OPTS:--XX:+UseSerialGC} -jar "$app" >"$work/app-$teams.log" 2>&1 &
   pid=$!
+  pids+=("$pid")
   started=$(date +%s%N)
-  wait_ready http://localhost:37900/q/health/ready
-  # The periodic audit checks every object 5 s after start, then every minute: wait for the first one, so that
-  # the rows measure reviews, not the audit (at 3,500 teams it takes seconds of CPU).
+  wait_ready "http://localhost:${management_port[i]}/q/health/ready" "$pid" "$work/app-$teams.log"
+  # The periodic audit checks every object 5 s after start, then every minute (an unchanged state again for
+  # free): wait for the first one, so that the rows measure reviews, not the audit.
   for _ in $(seq 600); do
-    curl -s http://localhost:37900/q/metrics | grep -q '^egress_guard_audit_last_run_timestamp_seconds [1-9]' && break
+    curl -s "http://localhost:${management_port[i]}/q/metrics" \
+      | grep -q '^egress_guard_audit_last_run_timestamp_seconds [1-9]' && break
     sleep 0.2
   done
   echo "egress-guard with $teams teams ($(grep -c '^kind:' "$work"/state-"$teams"/*.yaml | awk -F: '{ n += $2 } END { print n }') objects): ready after $(( ($(date +%s%N) - started) / 1000000 )) ms"
-  measure "egress-guard $teams local" https://localhost:37443/validate "$work/state-$teams-review.json" \
-    "${PROFILE:+$PROFILE/$teams-local.jfr}"
-  measure "egress-guard $teams public" https://localhost:37443/validate "$work/state-$teams-review-public.json" \
-    "${PROFILE:+$PROFILE/$teams-public.jfr}" 20
-  kill "$pid" 2>/dev/null || echo "compare.sh: the server had exited (see its log)" >&2; wait "$pid" 2>/dev/null || true; pid=
+  row "egress-guard $teams local" "https://localhost:${https_port[i]}/validate" "$work/state-$teams-review.json" \
+    "$pid" "${PROFILE:+$PROFILE/$teams-local.jfr}"
+  row "egress-guard $teams public" "https://localhost:${https_port[i]}/validate" \
+    "$work/state-$teams-review-public.json" "$pid" "${PROFILE:+$PROFILE/$teams-public.jfr}"
+  i=$((i + 1))
 done
 
-wait_free 37443 37900
 EGRESS_GUARD_TLS_DIR=$work/tls java ${JAVA_OPTS:--XX:+UseSerialGC} -Degress-guard.tls.dir="$work/tls" \
-  -Dquarkus.http.ssl-port=37444 -jar bench/minimal-webhook/target/quarkus-app/quarkus-run.jar >"$work/app.log" 2>&1 &
+  -Dquarkus.http.ssl-port=37444 -jar bench/minimal-webhook/target/quarkus-app/quarkus-run.jar \
+  >"$work/minimal.log" 2>&1 &
 pid=$!
-until curl -sfk -o /dev/null -X POST -H 'Content-Type: application/json' \
-  --data-binary "@$work/state-$large-review.json" https://localhost:37444/validate; do
-  kill -0 "$pid" 2>/dev/null || { echo "compare.sh: the minimal webhook exited:" >&2; tail -20 "$work/app.log" >&2; exit 1; }
-  sleep 0.1
-done
-measure "minimal webhook" https://localhost:37444/validate "$work/state-$large-review.json"
-kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=
+pids+=("$pid")
+wait_ready https://localhost:37444/validate "$pid" "$work/minimal.log" -X POST -H 'Content-Type: application/json' \
+  --data-binary "@$work/state-$large-review.json"
+row "minimal webhook" https://localhost:37444/validate "$work/state-$large-review.json" "$pid"
 
 # nginx: a fixed AdmissionReview response, same certificate, same client
 mkdir -p "$work/nginx"
@@ -170,21 +167,63 @@ CONF
 until curl -sfk -o /dev/null -X POST --data-binary "@$work/state-$large-review.json" https://localhost:37445/validate; do
   sleep 0.1
 done
-measure "nginx (fixed answer)" https://localhost:37445/validate "$work/state-$large-review.json" "" 10
-kill "$(cat "$work/nginx/nginx.pid")"; rm -f "$work/nginx/nginx.pid"
+row "nginx (fixed answer)" https://localhost:37445/validate "$work/state-$large-review.json" ""
 
+# Warm-up, row by row: a server's first row at least 90 s, its second 20 s, nginx 10 s.
+declare -A warmed=()
+settled=()
+for i in "${!names[@]}"; do
+  least=90
+  [[ -z ${owners[i]} ]] && least=10
+  [[ -n ${owners[i]} && -n ${warmed[${owners[i]}]:-} ]] && least=20
+  [[ -n ${owners[i]} ]] && warmed[${owners[i]}]=1
+  settled+=("$(warm "$i" "$least")")
+  printf '%-28s %s\n' "${names[i]}" "${settled[i]}"
+done
+
+# The measurement: every row once per round, in turn.
+results=$work/results.txt
+for round in $(seq "$rounds"); do
+  for i in "${!names[@]}"; do
+    jfr=${profiles[i]}
+    [[ $round == "$rounds" && -n $jfr ]] \
+      && jcmd "${owners[i]}" JFR.start name=bench settings=profile filename="$jfr" >/dev/null && sleep 1
+    line=$(load "${urls[i]}" "${reviews[i]}" "${seconds}s")
+    [[ $round == "$rounds" && -n $jfr ]] && jcmd "${owners[i]}" JFR.stop name=bench >/dev/null
+    # row index, round, requests/s, p50, p99, errors, non-2xx
+    printf '%s %s %s\n' "$i" "$round" "$(awk '{ print $2, $4, $7, $10, $12 }' <<<"$line")" >>"$results"
+  done
+done
+
+printf '%s\n' "${names[@]}" >"$work/names.txt"
 echo
-echo "load while measuring (1-minute average): $(cut -d' ' -f1 /proc/loadavg), $(nproc) cores"
-awk -F'\t' -v large="$large" '
-  { split($2, f, " "); rps[$1] = f[1]; p99[$1] = f[3]; errors += f[4] + f[5] }
+echo "$rounds rounds of ${seconds} s per row, interleaved; per row the median round (the range of the rounds):"
+awk -v large="$large" '
+  NR == FNR { name[NR - 1] = $0; rows = NR; next }
+  {
+    k = $1 SUBSEP (++n[$1]); rps[k] = $3; p50[k] = $4; p99[k] = $5; errors += $6 + $7
+  }
   END {
-    small_local = rps["egress-guard 3 local"]; large_local = rps["egress-guard " large " local"]
-    small_pub = rps["egress-guard 3 public"]; large_pub = rps["egress-guard " large " public"]
-    min = rps["minimal webhook"]; minp99 = p99["minimal webhook"]
-    printf "local review,  %s vs 3 teams: %.0f %% (target >= 80 %%)\n", large, 100 * large_local / small_local
+    for (i = 0; i < rows; i++) {
+      # the rounds of row i by requests/s (insertion sort: a handful of rounds)
+      for (a = 1; a <= n[i]; a++) order[a] = a
+      for (a = 2; a <= n[i]; a++)
+        for (b = a; b > 1 && rps[i, order[b]] < rps[i, order[b - 1]]; b--) { t = order[b]; order[b] = order[b - 1]; order[b - 1] = t }
+      m = order[int((n[i] + 1) / 2)]
+      lo = p99[i, 1]; hi = lo
+      for (a = 1; a <= n[i]; a++) { if (p99[i, a] < lo) lo = p99[i, a]; if (p99[i, a] > hi) hi = p99[i, a] }
+      med_rps[name[i]] = rps[i, m]; med_p99[name[i]] = p99[i, m]
+      printf "%-28s requests/s %8.1f  p50 %5.2f ms  p99 %6.2f ms   (%.0f-%.0f req/s, p99 %.2f-%.2f ms)\n", name[i],
+        rps[i, m], p50[i, m], p99[i, m], rps[i, order[1]], rps[i, order[n[i]]], lo, hi
+    }
+    small_local = med_rps["egress-guard 3 local"]; large_local = med_rps["egress-guard " large " local"]
+    small_pub = med_rps["egress-guard 3 public"]; large_pub = med_rps["egress-guard " large " public"]
+    min = med_rps["minimal webhook"]; minp99 = med_p99["minimal webhook"]
+    printf "\nlocal review,  %s vs 3 teams: %.0f %% (target >= 80 %%)\n", large, 100 * large_local / small_local
     printf "public review, %s vs 3 teams: %.0f %% (target >= 80 %%)\n", large, 100 * large_pub / small_pub
     printf "local review at %s vs the minimal webhook: %.0f %% (target >= 50 %%)\n", large, 100 * large_local / min
     printf "p99 at %s vs the minimal webhook: local %.1fx, public %.1fx (target <= 2x)\n", large,
-      p99["egress-guard " large " local"] / minp99, p99["egress-guard " large " public"] / minp99
-    printf "errors and non-2xx answers, all rows: %d (target 0)\n", errors
-  }' "$results"
+      med_p99["egress-guard " large " local"] / minp99, med_p99["egress-guard " large " public"] / minp99
+    printf "errors and non-2xx answers, all rows and rounds: %d (target 0)\n", errors
+  }' "$work/names.txt" "$results"
+echo "load (1-minute average) at the end: $(cut -d' ' -f1 /proc/loadavg), $(nproc) cores"
