@@ -93,17 +93,8 @@ public final class ObjectDecoder {
         } finally {
             decoded.setMetadata(metadata);
         }
-        var fields = written.fields();
-        while (fields.hasNext()) {
-            var e = fields.next();
-            if (!e.getKey().equals("metadata") && !e.getValue().isNull()) {
-                Dropped d = dropped(e.getValue(), understood.get(e.getKey()));
-                if (d != null) {
-                    return d.under(e.getKey()).describe();
-                }
-            }
-        }
-        return null;
+        Dropped d = droppedMember(written, understood, "metadata");
+        return d == null ? null : d.describe();
     }
 
     /**
@@ -129,18 +120,7 @@ public final class ObjectDecoder {
     /** The first value of {@code written} that {@code understood} (the model written back) does not have. */
     static Dropped dropped(JsonNode written, JsonNode understood) {
         if (written.isObject()) {
-            var fields = written.fields();
-            while (fields.hasNext()) {
-                var e = fields.next();
-                if (e.getValue().isNull()) {
-                    continue;
-                }
-                Dropped d = dropped(e.getValue(), understood != null && understood.isObject() ? understood.get(e.getKey()) : null);
-                if (d != null) {
-                    return d.under(e.getKey());
-                }
-            }
-            return null;
+            return droppedMember(written, understood, null);
         }
         if (written.isArray()) {
             for (int i = 0; i < written.size(); i++) {
@@ -153,6 +133,22 @@ public final class ObjectDecoder {
             return null;
         }
         return understood == null || understood.isNull() ? new Dropped("", written.asText()) : null;
+    }
+
+    /** The first value dropped in a member of the object {@code written}, but for the member named {@code skip}. */
+    private static Dropped droppedMember(JsonNode written, JsonNode understood, String skip) {
+        var fields = written.fields();
+        while (fields.hasNext()) {
+            var e = fields.next();
+            if (e.getValue().isNull() || e.getKey().equals(skip)) {
+                continue;
+            }
+            Dropped d = dropped(e.getValue(), understood != null && understood.isObject() ? understood.get(e.getKey()) : null);
+            if (d != null) {
+                return d.under(e.getKey());
+            }
+        }
+        return null;
     }
 
     /**
