@@ -138,7 +138,7 @@ public class AdmissionHandler {
         }
         JsonNode root;
         try (JsonParser p = json.createParser(body)) {
-            root = p.nextToken() == JsonToken.START_OBJECT ? members(p, true) : json.readTree(p);
+            root = p.nextToken() == JsonToken.START_OBJECT ? members(p, Level.REVIEW) : json.readTree(p);
         } catch (java.io.IOException e) {
             throw new BadReview("malformed JSON: " + ObjectDecoder.describeJson(e));
         }
@@ -159,26 +159,42 @@ public class AdmissionHandler {
         return request;
     }
 
+    /** Where {@link #members} is in the review: what it leaves out depends on it. */
+    private enum Level { REVIEW, REQUEST, OBJECT, METADATA }
+
     /**
-     * The members of the JSON object the parser is in, as a tree, except {@code request.oldObject} of an operation
-     * other than DELETE: only a DELETE reads it (the state before a change is the cluster's, not the request's),
-     * and in an UPDATE it is as large as the object. It is still read through, so a malformed one is an error.
+     * The members of the JSON object the parser is in, as a tree, less what no check reads:
+     * <ul>
+     * <li>{@code request.oldObject} of an operation other than DELETE: only a DELETE reads it (the state before a
+     * change is the cluster's, not the request's), and in an UPDATE it is as large as the object;</li>
+     * <li>{@code metadata.managedFields} of the request's objects: the API server sends them with every object,
+     * one entry per field manager, each a map of every field it set (often larger than the spec).</li>
+     * </ul>
+     * What is left out is still read through, so malformed JSON anywhere is an error.
      */
-    private ObjectNode members(JsonParser p, boolean root) throws java.io.IOException {
+    private ObjectNode members(JsonParser p, Level level) throws java.io.IOException {
         ObjectNode node = json.createObjectNode();
         String operation = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken value = p.nextToken();
-            if (root && name.equals("request") && value == JsonToken.START_OBJECT) {
-                node.set(name, members(p, false));
-            } else if (!root && name.equals("oldObject") && operation != null && !operation.equals("DELETE")) {
+            Level inside = value != JsonToken.START_OBJECT ? null : switch (level) {
+                case REVIEW -> name.equals("request") ? Level.REQUEST : null;
+                case REQUEST -> name.equals("object") || name.equals("oldObject") ? Level.OBJECT : null;
+                case OBJECT -> name.equals("metadata") ? Level.METADATA : null;
+                case METADATA -> null;
+            };
+            if (level == Level.REQUEST && name.equals("oldObject") && operation != null && !operation.equals("DELETE")
+                    || level == Level.METADATA && name.equals("managedFields")) {
                 p.skipChildren();
                 node.remove(name);
+            } else if (inside != null) {
+                node.set(name, members(p, inside));
             } else {
-                JsonNode v = json.readTree(p);
+                // a string needs no deserialization context, which readTree creates for every value
+                JsonNode v = value == JsonToken.VALUE_STRING ? json.getNodeFactory().textNode(p.getText()) : json.readTree(p);
                 node.set(name, v);
-                if (!root && name.equals("operation")) {
+                if (level == Level.REQUEST && name.equals("operation")) {
                     operation = v.asText("");
                 }
             }
@@ -247,11 +263,13 @@ public class AdmissionHandler {
             String codes = String.join(",", o.reported().stream().map(Finding::code).distinct().toList());
             String object = ref == null ? request.path("namespace").asText("") + "/" + request.path("name").asText("")
                     : ref.namespace().isEmpty() ? ref.name() : ref.namespace() + "/" + ref.name();
-            LOG.logf(o.reported().isEmpty() && o.answer().allowed() && unreadable == null
-                    ? org.jboss.logging.Logger.Level.DEBUG : org.jboss.logging.Logger.Level.INFO, "review uid=%s kind=%s object=%s operation=%s dryRun=%s decision=%s codes=%s%s", LogText.of(uid),
-                    kind.kindName(), LogText.of(object), LogText.of(operation), request.path("dryRun").asBoolean(false),
-                    o.answer().outcome(), codes.isEmpty() ? "-" : codes,
-                    unreadable == null ? "" : " reason=" + LogText.of(unreadable));
+            // written out rather than through a printf format: a warned review is logged every time it is sent
+            LOG.log(o.reported().isEmpty() && o.answer().allowed() && unreadable == null
+                    ? org.jboss.logging.Logger.Level.DEBUG : org.jboss.logging.Logger.Level.INFO,
+                    "review uid=" + LogText.of(uid) + " kind=" + kind.kindName() + " object=" + LogText.of(object)
+                    + " operation=" + LogText.of(operation) + " dryRun=" + request.path("dryRun").asBoolean(false)
+                    + " decision=" + o.answer().outcome() + " codes=" + (codes.isEmpty() ? "-" : codes)
+                    + (unreadable == null ? "" : " reason=" + LogText.of(unreadable)));
         }
         return o.answer();
     }

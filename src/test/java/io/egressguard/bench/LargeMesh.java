@@ -27,14 +27,16 @@ public final class LargeMesh {
 
     /**
      * Writes the mesh as {@code cluster.yaml}, {@code task.yaml} and {@code namespaces.yaml} into {@code dir},
-     * and beside it two AdmissionReviews: {@code review.json} re-applies the VirtualService of the middle
+     * and beside it three AdmissionReviews: {@code review.json} re-applies the VirtualService of the middle
      * namespace (visible to its own namespace and the gateway's), {@code review-public.json} the task's
-     * VirtualService (visible to every namespace).
+     * VirtualService (visible to every namespace), {@code review-applied.json} the first with the metadata the API
+     * server sends ({@link #applied}).
      */
     public static void write(Path dir, int namespaces) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolveSibling(dir.getFileName() + "-review.json"), review(namespaces / 2));
         Files.writeString(dir.resolveSibling(dir.getFileName() + "-review-public.json"), update(task(), "default"));
+        Files.writeString(dir.resolveSibling(dir.getFileName() + "-review-applied.json"), applied(review(namespaces / 2)));
         Files.writeString(dir.resolve("cluster.yaml"), cluster());
         Files.writeString(dir.resolve("task.yaml"), task());
         try (Writer w = Files.newBufferedWriter(dir.resolve("namespaces.yaml"))) {
@@ -67,6 +69,57 @@ public final class LargeMesh {
         request.set("object", mapper.valueToTree(vs));
         request.set("oldObject", mapper.valueToTree(vs));
         return mapper.writeValueAsString(review);
+    }
+
+    /**
+     * {@code review} with the metadata the API server sends with an object that {@code kubectl apply} created and
+     * a second field manager (a GitOps controller) labelled: uid, resourceVersion, generation, creation time, the
+     * last-applied-configuration annotation (the object again, as JSON) and one managedFields entry per manager,
+     * each a map of the fields it set; and the requesting user. The object and oldObject alike.
+     */
+    static String applied(String review) throws IOException {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(review);
+        var request = (com.fasterxml.jackson.databind.node.ObjectNode) tree.get("request");
+        String lastApplied = mapper.writeValueAsString(request.get("object")) + "\n";
+        for (String name : java.util.List.of("object", "oldObject")) {
+            var object = (com.fasterxml.jackson.databind.node.ObjectNode) request.get(name);
+            var metadata = (com.fasterxml.jackson.databind.node.ObjectNode) object.get("metadata");
+            metadata.put("uid", "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f").put("resourceVersion", "48213")
+                    .put("generation", 3).put("creationTimestamp", "2026-12-01T10:00:00Z");
+            metadata.putObject("labels").put("app.kubernetes.io/instance", "egress");
+            metadata.putObject("annotations").put("kubectl.kubernetes.io/last-applied-configuration", lastApplied);
+            var managed = metadata.putArray("managedFields");
+            var kubectl = managed.addObject().put("manager", "kubectl-client-side-apply").put("operation", "Update")
+                    .put("apiVersion", "networking.istio.io/v1").put("time", "2026-12-01T10:00:00Z")
+                    .put("fieldsType", "FieldsV1");
+            var fields = kubectl.putObject("fieldsV1");
+            var annotations = fields.putObject("f:metadata").putObject("f:annotations");
+            annotations.putObject(".");
+            annotations.putObject("f:kubectl.kubernetes.io/last-applied-configuration");
+            fields.set("f:spec", fieldsOf(mapper, object.get("spec")));
+            var labels = managed.addObject().put("manager", "argocd-controller").put("operation", "Update")
+                    .put("apiVersion", "networking.istio.io/v1").put("time", "2026-12-01T11:00:00Z")
+                    .put("fieldsType", "FieldsV1").putObject("fieldsV1").putObject("f:metadata").putObject("f:labels");
+            labels.putObject(".");
+            labels.putObject("f:app.kubernetes.io/instance");
+        }
+        var user = request.putObject("userInfo").put("username", "system:serviceaccount:argocd:argocd-application-controller");
+        user.putArray("groups").add("system:serviceaccounts").add("system:serviceaccounts:argocd").add("system:authenticated");
+        return mapper.writeValueAsString(tree);
+    }
+
+    /**
+     * The FieldsV1 form of a value: {@code f:} per field of an object; a list is atomic (Istio's CRDs do not
+     * declare list types), one entry for the whole of it.
+     */
+    private static com.fasterxml.jackson.databind.JsonNode fieldsOf(com.fasterxml.jackson.databind.ObjectMapper mapper,
+            com.fasterxml.jackson.databind.JsonNode value) {
+        var out = mapper.createObjectNode();
+        if (value.isObject()) {
+            value.fields().forEachRemaining(e -> out.set("f:" + e.getKey(), fieldsOf(mapper, e.getValue())));
+        }
+        return out;
     }
 
     public static String text(int namespaces) {

@@ -131,6 +131,31 @@ class WebhookStandaloneTest {
     }
 
     /**
+     * The API server sends every object with its metadata.managedFields; no check reads them, so they are read
+     * through without being decoded: a review is answered as without them (here they are not even a list the
+     * model could decode), for the object and a DELETE's oldObject alike, and malformed JSON in them is still a 400.
+     */
+    @Test
+    void theManagedFieldsOfTheRequestsObjectsAreReadThroughNotDecoded() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        for (String name : List.of("update-virtualservice-without-mesh", "delete-destinationrule")) {
+            JsonNode review = json.readTree(REVIEWS.resolve(name + ".json").toFile());
+            JsonNode expected = json.readTree(post(json.writeValueAsBytes(review)).then().statusCode(200)
+                    .extract().asByteArray());
+            String object = name.startsWith("delete") ? "oldObject" : "object";
+            ((com.fasterxml.jackson.databind.node.ObjectNode) review.get("request").get(object).get("metadata"))
+                    .put("managedFields", "not a list of entries");
+            assertEquals(expected, json.readTree(post(json.writeValueAsBytes(review)).then().statusCode(200)
+                    .extract().asByteArray()), name + ": request." + object + ".metadata.managedFields is decoded");
+        }
+        String update = Files.readString(REVIEWS.resolve("update-virtualservice-without-mesh.json"));
+        int metadata = update.indexOf("\"metadata\"", update.indexOf("\"object\"")) + "\"metadata\"".length();
+        String broken = update.substring(0, metadata) + ": {\"managedFields\": [{\"fieldsV1\": }], "
+                + update.substring(update.indexOf('{', metadata) + 1);
+        post(broken.getBytes()).then().statusCode(400).body("message", containsString("malformed JSON"));
+    }
+
+    /**
      * A body without a declared length (chunked) is cut off once past the limit: the connection is closed while
      * the rest is still coming, rather than the whole body being read (and held) to answer 400.
      */
