@@ -18,7 +18,7 @@ import java.util.Set;
 public final class ChangeCheck {
 
     /** Findings after the change, and which of them already existed before it. */
-    public record Result(ObjectRef changed, List<Finding> after, Set<String> before) {
+    public record Result(ObjectRef changed, List<Finding> after, Set<Key> before) {
 
         /** True when the change brings this finding: it did not exist in the state before. */
         public boolean introduced(Finding f) {
@@ -58,7 +58,7 @@ public final class ChangeCheck {
                 found = engine.check(after, targets);
             }
         }
-        Set<String> existing = new HashSet<>();
+        Set<Key> existing = new HashSet<>();
         if (!found.isEmpty()) {
             for (Finding f : engine.checkRemembering(before, objects(found))) {
                 existing.add(key(f));
@@ -74,7 +74,10 @@ public final class ChangeCheck {
     }
 
     /** A finding's identity across the two states: the message may name other objects and is left out. */
-    static String key(Finding f) {
-        return f.code() + "|" + f.object() + "|" + f.path();
+    record Key(String code, ObjectRef object, String path) {
+    }
+
+    static Key key(Finding f) {
+        return new Key(f.code(), f.object(), f.path());
     }
 }

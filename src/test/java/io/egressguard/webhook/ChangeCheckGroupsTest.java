@@ -202,7 +202,7 @@ class ChangeCheckGroupsTest {
             targets.addAll(related.objects());
             related.alike().forEach(a -> targets.addAll(a.others().get()));
         }
-        Set<String> existing = new HashSet<>();
+        Set<ChangeCheck.Key> existing = new HashSet<>();
         ENGINE.check(before, targets).forEach(f -> existing.add(ChangeCheck.key(f)));
         List<String> out = new ArrayList<>();
         for (Finding f : ENGINE.check(after, targets)) {
