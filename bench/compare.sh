@@ -20,8 +20,8 @@
 # Needs wrk and nginx (Debian: apt-get install wrk nginx-light) and openssl. Ports 37443-37446, 37900-37901.
 # JAVA_OPTS: the JVM options of the Java servers (default: the serial collector of the container images).
 # APP=JAR: the egress-guard build to measure (default target/quarkus-app/quarkus-run.jar).
-# PROFILE=DIR: also records a JFR profile of egress-guard during each of its rows' last round
-# (DIR/<teams>-<review>.jfr; bench/profile-summary.py sorts its samples by part of a review).
+# PROFILE=DIR: also profiles egress-guard during each of its rows' last round (bench/profile.sh, async-profiler:
+# DIR/<teams>-<review>.collapsed; bench/profile-summary.py sorts its samples by part of a review).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 large=${1:-3500}
@@ -60,9 +60,12 @@ cleanup() {
 trap cleanup EXIT
 cp="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
 certs/generate.sh "$work/tls" >/dev/null
-[[ -n ${PROFILE:-} ]] && mkdir -p "$PROFILE"
+if [[ -n ${PROFILE:-} ]]; then
+  mkdir -p "$PROFILE"
+  bench/profile.sh --fetch
+fi
 
-# The rows, in the order they are measured in each round: name, URL, review, server pid (for JFR; empty for nginx).
+# The rows, in the order they are measured in each round: name, URL, review, server pid (empty for nginx), profile.
 names=() urls=() reviews=() owners=() profiles=()
 row() {
   names+=("$1") urls+=("$2") reviews+=("$3") owners+=("$4") profiles+=("${5:-}")
@@ -112,18 +115,20 @@ for teams in 3 "$large"; do
   pids+=("$pid")
   started=$(date +%s%N)
   wait_ready "http://localhost:${management_port[i]}/q/health/ready" "$pid" "$work/app-$teams.log"
+  ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
   # The periodic audit checks every object 5 s after start, then every minute (an unchanged state again for
-  # free): wait for the first one, so that the rows measure reviews, not the audit.
+  # free): wait for the first one, so that the rows measure reviews, not the audit. It is not part of the
+  # start: the webhook answers reviews from the moment it is ready.
   for _ in $(seq 600); do
     curl -s "http://localhost:${management_port[i]}/q/metrics" \
       | grep -q '^egress_guard_audit_last_run_timestamp_seconds [1-9]' && break
     sleep 0.2
   done
-  echo "egress-guard with $teams teams ($(grep -c '^kind:' "$work"/state-"$teams"/*.yaml | awk -F: '{ n += $2 } END { print n }') objects): ready after $(( ($(date +%s%N) - started) / 1000000 )) ms"
+  echo "egress-guard with $teams teams ($(grep -c '^kind:' "$work"/state-"$teams"/*.yaml | awk -F: '{ n += $2 } END { print n }') objects): ready after $ready_ms ms (first audit done after $(( ($(date +%s%N) - started) / 1000000 )) ms)"
   row "egress-guard $teams local" "https://localhost:${https_port[i]}/validate" "$work/state-$teams-review.json" \
-    "$pid" "${PROFILE:+$PROFILE/$teams-local.jfr}"
+    "$pid" "${PROFILE:+$PROFILE/$teams-local.collapsed}"
   row "egress-guard $teams public" "https://localhost:${https_port[i]}/validate" \
-    "$work/state-$teams-review-public.json" "$pid" "${PROFILE:+$PROFILE/$teams-public.jfr}"
+    "$work/state-$teams-review-public.json" "$pid" "${PROFILE:+$PROFILE/$teams-public.collapsed}"
   i=$((i + 1))
 done
 
@@ -185,11 +190,13 @@ done
 results=$work/results.txt
 for round in $(seq "$rounds"); do
   for i in "${!names[@]}"; do
-    jfr=${profiles[i]}
-    [[ $round == "$rounds" && -n $jfr ]] \
-      && jcmd "${owners[i]}" JFR.start name=bench settings=profile filename="$jfr" >/dev/null && sleep 1
+    profile=${profiles[i]} profiler=
+    if [[ $round == "$rounds" && -n $profile ]]; then
+      bench/profile.sh "${owners[i]}" "$((seconds - 1))" "$profile" >/dev/null &
+      profiler=$!
+    fi
     line=$(load "${urls[i]}" "${reviews[i]}" "${seconds}s")
-    [[ $round == "$rounds" && -n $jfr ]] && jcmd "${owners[i]}" JFR.stop name=bench >/dev/null
+    [[ -n $profiler ]] && wait "$profiler"
     # row index, round, requests/s, p50, p99, errors, non-2xx
     printf '%s %s %s\n' "$i" "$round" "$(awk '{ print $2, $4, $7, $10, $12 }' <<<"$line")" >>"$results"
   done

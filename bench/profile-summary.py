@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Where the CPU samples of a JFR recording went, by part of a review.
+"""Where the CPU samples of a profile went, by part of a review.
 
-    jfr print --json --stack-depth 64 --events jdk.ExecutionSample REC.jfr > REC.json
+    bench/profile.sh PID SECONDS REC.collapsed          async-profiler, collapsed stacks (the usual way)
+    bench/profile-summary.py REC.collapsed
+
+    jfr print --json --stack-depth 64 --events jdk.ExecutionSample REC.jfr > REC.json    a JFR recording
     bench/profile-summary.py REC.json
 
-Each sample counts once, in the first part (in the order below) that one of its frames belongs to. Print the
-whole stack (`jfr print` keeps only 5 frames by default): a sample in TLS code called by the webhook's own
+Each sample counts once, in the first part (in the order below) that one of its frames belongs to. The whole
+stack counts (`jfr print` keeps only 5 frames by default): a sample in TLS code called by the webhook's own
 code would otherwise be counted as TLS, and a sample deep in a rule as "other".
 """
 import collections
@@ -29,17 +32,30 @@ PARTS = [
     ("HTTP and event loop (Vert.x, Netty)", ("io.vertx", "io.netty")),
 ]
 
-events = json.load(open(sys.argv[1]))["recording"]["events"]
+
+
+def stacks(path):
+    """(frame names, samples) of each stack: a JFR JSON print, or async-profiler's collapsed stacks."""
+    if path.endswith(".json"):
+        for e in json.load(open(path))["recording"]["events"]:
+            trace = e["values"].get("stackTrace") or {}
+            yield [f["method"]["type"]["name"].replace("/", ".") + "." + f["method"]["name"]
+                   for f in trace.get("frames", [])], 1
+    else:
+        for line in open(path):
+            stack, _, n = line.rstrip("\n").rpartition(" ")
+            if stack:
+                yield [f.replace("/", ".") for f in stack.split(";")], int(n)
+
+
 count = collections.Counter()
-for e in events:
-    trace = e["values"].get("stackTrace") or {}
-    names = [f["method"]["type"]["name"].replace("/", ".") + "." + f["method"]["name"] for f in trace.get("frames", [])]
+for names, n in stacks(sys.argv[1]):
     part = "other (JDK, threads, GC barriers)"
     for label, prefixes in PARTS:
-        if any(n.startswith(prefixes) for n in names):
+        if any(name.startswith(prefixes) for name in names):
             part = label
             break
-    count[part] += 1
+    count[part] += n
 total = sum(count.values())
 for part, n in count.most_common():
     print(f"{100 * n / total:5.1f} %  {part}")
