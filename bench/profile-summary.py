@@ -33,7 +33,6 @@ PARTS = [
 ]
 
 
-
 def stacks(path):
     """(frame names, samples) of each stack: a JFR JSON print, or async-profiler's collapsed stacks."""
     if path.endswith(".json"):

@@ -74,7 +74,7 @@ public final class ChangeCheck {
     }
 
     /** A finding's identity across the two states: the message may name other objects and is left out. */
-    record Key(String code, ObjectRef object, String path) {
+    public record Key(String code, ObjectRef object, String path) {
     }
 
     static Key key(Finding f) {
