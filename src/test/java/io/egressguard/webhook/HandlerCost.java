@@ -26,7 +26,14 @@ public final class HandlerCost {
     }
 
     public static void main(String[] args) throws Exception {
-        FileClusterState state = new FileClusterState(Path.of(args[0]), MeshSettings.DEFAULT);
+        AdmissionHandler handler = standalone(new FileClusterState(Path.of(args[0]), MeshSettings.DEFAULT));
+        byte[] body = Files.readAllBytes(Path.of(args[1]));
+        int reviews = args.length > 2 ? Integer.parseInt(args[2]) : 50_000;
+        ThreadCpu.rounds(4, reviews, args[1], "HTTP status", () -> handler.handle(body).status());
+    }
+
+    /** The admission handler as the server runs it in enforce mode (default severities), outside the container. */
+    static AdmissionHandler standalone(ClusterState state) {
         AdmissionHandler handler = new AdmissionHandler();
         handler.config = (WebhookConfig) Proxy.newProxyInstance(HandlerCost.class.getClassLoader(),
                 new Class<?>[] {WebhookConfig.class}, (proxy, method, a) -> switch (method.getName()) {
@@ -43,8 +50,6 @@ public final class HandlerCost {
         };
         handler.metrics = new SimpleMeterRegistry();
         handler.init();
-        byte[] body = Files.readAllBytes(Path.of(args[1]));
-        int reviews = args.length > 2 ? Integer.parseInt(args[2]) : 50_000;
-        ThreadCpu.rounds(4, reviews, args[1], "HTTP status", () -> handler.handle(body).status());
+        return handler;
     }
 }
