@@ -46,7 +46,7 @@ public final class ObjectDecoder {
         } catch (IllegalArgumentException e) {
             throw new DecodeException(describe(e));
         }
-        Dropped dropped = dropped(object, MAPPER.convertValue(obj, Map.class));
+        Dropped dropped = droppedMember(object, withoutMetadata(obj, o -> MAPPER.convertValue(o, Map.class)), "metadata");
         if (dropped != null) {
             throw new DecodeException(dropped.describe());
         }
@@ -85,16 +85,19 @@ public final class ObjectDecoder {
      * the last-applied-configuration annotation), not worth writing back to compare.
      */
     private static String droppedOutsideMetadata(ObjectNode written, HasMetadata decoded) {
+        Dropped d = droppedMember(written, withoutMetadata(decoded, MAPPER::valueToTree), "metadata");
+        return d == null ? null : d.describe();
+    }
+
+    /** The decoded object written back by {@code write}, but for its metadata (which is left as it was). */
+    private static <T> T withoutMetadata(HasMetadata decoded, java.util.function.Function<HasMetadata, T> write) {
         var metadata = decoded.getMetadata();
-        JsonNode understood;
         decoded.setMetadata(null);
         try {
-            understood = MAPPER.valueToTree(decoded);
+            return write.apply(decoded);
         } finally {
             decoded.setMetadata(metadata);
         }
-        Dropped d = droppedMember(written, understood, "metadata");
-        return d == null ? null : d.describe();
     }
 
     /**
@@ -157,14 +160,7 @@ public final class ObjectDecoder {
      */
     static Dropped dropped(Object written, Object understood) {
         if (written instanceof Map<?, ?> w) {
-            Map<?, ?> u = understood instanceof Map<?, ?> m ? m : Map.of();
-            for (var e : w.entrySet()) {
-                Dropped d = e.getValue() == null ? null : dropped(e.getValue(), u.get(e.getKey()));
-                if (d != null) {
-                    return d.under(String.valueOf(e.getKey()));
-                }
-            }
-            return null;
+            return droppedMember(w, understood, null);
         }
         if (written instanceof List<?> w) {
             List<?> u = understood instanceof List<?> l ? l : List.of();
@@ -177,6 +173,18 @@ public final class ObjectDecoder {
             return null;
         }
         return understood == null ? new Dropped("", String.valueOf(written)) : null;
+    }
+
+    /** {@link #droppedMember(JsonNode, JsonNode, String)} for an object read from YAML. */
+    private static Dropped droppedMember(Map<?, ?> written, Object understood, String skip) {
+        Map<?, ?> u = understood instanceof Map<?, ?> m ? m : Map.of();
+        for (var e : written.entrySet()) {
+            Dropped d = e.getValue() == null || skip != null && skip.equals(e.getKey()) ? null : dropped(e.getValue(), u.get(e.getKey()));
+            if (d != null) {
+                return d.under(String.valueOf(e.getKey()));
+            }
+        }
+        return null;
     }
 
     /** Names the field Jackson could not read, e.g. {@code spec.hosts: Cannot deserialize ...}. */
