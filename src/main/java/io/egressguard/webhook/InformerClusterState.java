@@ -165,6 +165,12 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
 
     private void rebuild() {
         rebuildPending.set(false);
+        if (!builtAfterSync && listing()) {
+            // Part of the cluster is of no use: nothing is judged before the state is ready. Building it every
+            // rebuild delay while the initial lists arrive would take the CPU they need; the informer that
+            // completes them schedules the first build.
+            return;
+        }
         boolean synced = informersSynced();
         try {
             MeshSnapshot next = snapshot.rebuild(List.copyOf(store.values()));
@@ -206,6 +212,17 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
             lastInSync = System.nanoTime();
         }
         return ready;
+    }
+
+    /** Some informer has not completed its initial list yet (and has not failed: its kind may never be served). */
+    private boolean listing() {
+        for (Kind k : WATCHED) {
+            SharedIndexInformer<?> i = informers.get(k);
+            if (!inactive.containsKey(k) && !failed.containsKey(k) && (i == null || !i.hasSynced())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean informersSynced() {

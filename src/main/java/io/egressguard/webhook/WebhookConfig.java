@@ -100,7 +100,7 @@ public interface WebhookConfig {
         /** Standalone mode: read the cluster state from manifest files here, never contact an API server. */
         Optional<Path> dir();
 
-        /** How long informer events are collected before the snapshot is rebuilt. */
+        /** How long informer events are collected before the snapshot is rebuilt (once every initial list is complete). */
         @WithDefault("200ms")
         Duration rebuildDelay();
 

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 
 import static io.egressguard.webhook.WebhookClusterTest.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Informers against the fabric8 mock API server (CRUD mode): optional CRDs, late installs, bursts. */
@@ -21,11 +23,22 @@ class InformerClusterStateTest {
 
     /** Whether the Gateway API CRDs are installed in the mock API server. */
     static volatile boolean gatewayApiInstalled = true;
+    /** While set, the mock API server holds the list of NetworkPolicies until it is counted down. */
+    static volatile java.util.concurrent.CountDownLatch networkPolicyList;
 
     /** The CRUD mock API server, answering 404 for the Gateway API group while its CRDs are "not installed". */
     static final class CrdAwareDispatcher extends io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher {
         @Override
         public io.fabric8.mockwebserver.http.MockResponse dispatch(io.fabric8.mockwebserver.http.RecordedRequest request) {
+            var held = networkPolicyList;
+            if (held != null && request.getPath().startsWith("/apis/networking.k8s.io/v1/networkpolicies")
+                    && !request.getPath().contains("watch=true")) {
+                try {
+                    held.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (!gatewayApiInstalled && request.getPath().startsWith("/apis/gateway.networking.k8s.io")) {
                 return new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(404)
                         .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":404,\"reason\":\"NotFound\"}");
@@ -49,6 +62,10 @@ class InformerClusterStateTest {
     @AfterEach
     void stop() {
         gatewayApiInstalled = true;
+        if (networkPolicyList != null) {
+            networkPolicyList.countDown();
+            networkPolicyList = null;
+        }
         if (state != null) {
             state.close();
         }
@@ -71,6 +88,31 @@ class InformerClusterStateTest {
         await(() -> state.snapshot().resource(route).isPresent(), () -> "late CRD picked up: " + state.describe());
         await(() -> state.ready(), () -> "ready with Gateway API: " + state.describe());
         assertTrue(state.describe().contains("HTTPRoute=watching"), state.describe());
+    }
+
+    /**
+     * While an informer is still listing, the objects the others listed are not built into a snapshot, however
+     * many rebuild delays pass: nothing is judged on part of the cluster, and with 21,000 objects those builds
+     * took the CPU the lists needed. The list that completes the state brings the first build, and readiness.
+     */
+    @Test
+    void noSnapshotIsBuiltFromPartOfTheInitialLists() throws Exception {
+        client.resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build()).create();
+        client.resource(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder().withNewMetadata()
+                .withName("deny").withNamespace("shop").endMetadata().withNewSpec().endSpec().build()).create();
+        networkPolicyList = new java.util.concurrent.CountDownLatch(1);
+        state = new InformerClusterState(client, MeshSettings.DEFAULT, Duration.ofMillis(5), Duration.ofSeconds(60));
+        state.start();
+        await(() -> state.describe().contains("Namespace=watching") && state.describe().contains("NetworkPolicy=listing"),
+                () -> "the namespace listed, the NetworkPolicies held: " + state.describe());
+        Thread.sleep(300); // sixty rebuild delays
+        assertEquals(0, state.snapshot().size(), state.describe());
+        assertFalse(state.ready());
+
+        networkPolicyList.countDown();
+        await(() -> state.ready(), () -> "ready: " + state.describe());
+        assertTrue(state.snapshot().resource(new ObjectRef(Kind.NAMESPACE, null, "shop")).isPresent(), state.describe());
+        assertTrue(state.snapshot().resource(new ObjectRef(Kind.NETWORK_POLICY, "shop", "deny")).isPresent(), state.describe());
     }
 
     @Test
