@@ -17,6 +17,8 @@
 #   SHOW_OUTPUT=1  print kubectl's output for a denial, a warning, the webhook being unavailable, and the
 #                  audit's PolicyReports and Events
 #   BENCH=N        objects for the latency measurement (default 1000); BENCH=0 skips it
+#   READY_STATE=DIR  also create the manifests of DIR (bench/LargeMesh) and time egress-guard's start to ready
+#                  (READY_STARTS starts, default 3; READY_BEFORE=JAR: another build's starts in turn with this one's)
 #   KUBE_VERSION, ETCD_VERSION, ISTIO_API_VERSION, GATEWAY_API_VERSION, WG_POLICY_VERSION: see below
 set -euo pipefail
 trap 'echo "apiserver-e2e.sh: stopped by a failing command at line $LINENO" >&2' ERR
@@ -695,6 +697,63 @@ if [[ ${BENCH:-1000} != 0 ]]; then
       | awk '{ printf "| %s | %s / %s | %s / %s | %+.1f / %+.1f |\n", $1, $2, $3, $4, $5, $4 - $2, $5 - $3 }'
   } > "$work/bench-table.md"
   cat "$work/bench-table.md" >&2
+fi
+
+# ---- time to ready with a large state --------------------------------------------------------------------
+
+# READY_STATE=DIR: the manifests of DIR (e.g. bench/LargeMesh's 21,000 objects) created through the API server
+# with kubectl apply, as a GitOps tool or a platform team would (each object then carries the
+# last-applied-configuration annotation and managedFields), then egress-guard restarted READY_STARTS times
+# (default 3): the time from its start until /q/health/ready answers 200, its informers having listed
+# everything. The API server and etcd run on the same cores and answer the lists meanwhile.
+if [[ -n ${READY_STATE:-} ]]; then
+  unregister_webhook
+  stop_webhook
+  log "ready: applying $READY_STATE"
+  apply_started=$SECONDS
+  # Namespaces first, then the other documents in four parallel kubectl runs.
+  awk 'BEGIN { RS = "\n---\n" } /\nkind: *Namespace *\n/ || /^kind: *Namespace *\n/ { print "---"; print }' \
+    $(find "$READY_STATE" -name '*.yaml' | sort) > "$work/ready-namespaces.yaml"
+  awk -v dir="$work" 'BEGIN { RS = "\n---\n" } /kind:/ && !(/\nkind: *Namespace *\n/ || /^kind: *Namespace *\n/) {
+      print "---" > (dir "/ready-part-" (n % 4) ".yaml"); print > (dir "/ready-part-" (n % 4) ".yaml"); n++ }' \
+    $(find "$READY_STATE" -name '*.yaml' | sort)
+  kubectl apply -f "$work/ready-namespaces.yaml" >/dev/null
+  apply_pids=()
+  for part in "$work"/ready-part-*.yaml; do
+    kubectl apply -f "$part" > /dev/null 2> "$part.err" & apply_pids+=($!)
+  done
+  apply_failed=0
+  for pid in "${apply_pids[@]}"; do wait "$pid" || apply_failed=1; done
+  objects=$(server_objects)
+  if ((apply_failed)); then
+    failed ready-large-state "kubectl apply: $(cat "$work"/ready-part-*.err | head -3 | oneline)"
+  else
+    log "ready: $objects objects in the API server after $((SECONDS - apply_started)) s of kubectl apply"
+    ready_time() { # JAR: one start of JAR; sets $t to the milliseconds until it was ready
+      local started
+      started=$(date +%s%N)
+      jar=$1 start_webhook
+      wait_for 300 webhook_ready && t=$(( ($(date +%s%N) - started) / 1000000 )) || t=
+      stop_webhook
+      [[ -n $t ]]
+    }
+    median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+    # READY_BEFORE=JAR: another build (the one before a change), its starts taking turns with this build's.
+    jars=("$jar")
+    [[ -z ${READY_BEFORE:-} ]] || jars=("$READY_BEFORE" "$jar")
+    declare -A times=()
+    for ((round = 0; round < ${READY_STARTS:-3}; round++)); do
+      for j in "${jars[@]}"; do
+        ready_time "$j" || { failed ready-large-state "$j not ready within 300 s: $(tail -3 "$work/egress-guard.log" | oneline)"; break 2; }
+        times[$j]="${times[$j]:-}$t "
+      done
+    done
+    for j in "${jars[@]}"; do
+      [[ -n ${times[$j]:-} ]] || continue
+      ok ready-large-state "$([[ $j == "$jar" ]] && echo "this build" || echo "$j"): $objects objects in the API server, ready after \
+$(tr ' ' '\n' <<<"${times[$j]}" | grep . | median) ms (median; starts: ${times[$j]% }ms)"
+    done
+  fi
 fi
 
 # ---- summary ---------------------------------------------------------------------------------------------
