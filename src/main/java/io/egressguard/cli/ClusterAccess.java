@@ -1,11 +1,14 @@
 package io.egressguard.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.egressguard.load.ModelTypes;
 import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.internal.KubeConfigUtils;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
 import java.io.File;
 import java.io.IOException;
@@ -93,7 +96,8 @@ final class ClusterAccess {
     }
 
     static KubernetesClient client(Config config) {
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(
+                new KubernetesSerialization(ModelTypes.withoutManagedFields(new ObjectMapper()), true)).build();
     }
 
     static String unreachable(Config config, String cause) {

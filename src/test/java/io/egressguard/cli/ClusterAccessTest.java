@@ -61,6 +61,25 @@ class ClusterAccessTest {
         }
     }
 
+    /** The objects read from the cluster come without their managedFields, which the API server sends with each. */
+    @Test
+    void objectsAreReadWithoutTheirManagedFields() {
+        var se = cluster.client.resources(io.fabric8.istio.api.networking.v1.ServiceEntry.class).inNamespace("shop").list()
+                .getItems().get(0);
+        se.getMetadata().setManagedFields(List.of(new io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder()
+                .withManager("kubectl-client-side-apply").withOperation("Update").withFieldsType("FieldsV1")
+                .withNewFieldsV1().addToAdditionalProperties("f:spec", java.util.Map.of()).endFieldsV1().build()));
+        cluster.client.resource(se).update();
+        String name = se.getMetadata().getName();
+        assertEquals(1, cluster.client.resources(io.fabric8.istio.api.networking.v1.ServiceEntry.class).inNamespace("shop")
+                .withName(name).get().getMetadata().getManagedFields().size(), "stored with its managedFields");
+        try (var client = ClusterAccess.client(cluster.client.getConfiguration())) {
+            var read = client.resources(io.fabric8.istio.api.networking.v1.ServiceEntry.class).inNamespace("shop").withName(name).get();
+            assertEquals(name, read.getMetadata().getName());
+            assertEquals(List.of(), read.getMetadata().getManagedFields());
+        }
+    }
+
     @Test
     void unknownContextIsAnErrorListingTheContexts() {
         for (List<String> args : List.of(List.of("audit", "--kubeconfig", cluster.kubeconfig.toString(), "--context", "prod"),

@@ -133,6 +133,27 @@ class WebhookClusterTest {
         assertTrue(!after.contains("egress_guard_audit_findings{code=\"EG101\""), after);
     }
 
+    /**
+     * The informers decode and hold every object without its managedFields: the API server sends them with each
+     * object, and no check reads them.
+     */
+    @Test
+    void theInformersHoldObjectsWithoutTheirManagedFields() throws Exception {
+        ServiceEntry partner = client.resources(ServiceEntry.class).inNamespace("legacy").withName("partner").get();
+        partner.getMetadata().setManagedFields(java.util.List.of(new io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder()
+                .withManager("kubectl-client-side-apply").withOperation("Update").withFieldsType("FieldsV1")
+                .withNewFieldsV1().addToAdditionalProperties("f:spec", java.util.Map.of()).endFieldsV1().build()));
+        partner.getMetadata().setLabels(java.util.Map.of("team", "legacy"));
+        client.resource(partner).update();
+        assertTrue(client.raw("/apis/networking.istio.io/v1/namespaces/legacy/serviceentries/partner").contains("\"managedFields\""),
+                "the API server has the managedFields");
+        var ref = new io.egressguard.model.ObjectRef(io.egressguard.model.Kind.SERVICE_ENTRY, "legacy", "partner");
+        await(() -> states.state().snapshot().resource(ref).map(r -> r.object().getMetadata().getLabels() != null
+                && "legacy".equals(r.object().getMetadata().getLabels().get("team"))).orElse(false), "updated ServiceEntry seen");
+        var held = states.state().snapshot().resource(ref).orElseThrow().object().getMetadata().getManagedFields();
+        assertTrue(held == null || held.isEmpty(), String.valueOf(held));
+    }
+
     @Test
     void objectsChangedAfterStartAreSeen() throws Exception {
         // Fix the legacy ServiceEntry in the cluster: the VirtualService no longer carries EG101.
