@@ -63,4 +63,11 @@ public final class TestMesh {
     public static Path corpusLocation() {
         return Path.of("..", "shared", "corpus", "istio-docs");
     }
+
+    /** The managedFields the API server keeps on an object that {@code kubectl apply} set the spec of. */
+    public static List<io.fabric8.kubernetes.api.model.ManagedFieldsEntry> managedFieldsOfKubectlApply() {
+        return List.of(new io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder()
+                .withManager("kubectl-client-side-apply").withOperation("Update").withFieldsType("FieldsV1")
+                .withNewFieldsV1().addToAdditionalProperties("f:spec", java.util.Map.of()).endFieldsV1().build());
+    }
 }

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.List;
 import java.util.Map;
@@ -69,9 +68,9 @@ public final class ObjectDecoder {
         } catch (IllegalArgumentException e) {
             throw new DecodeException(describe(e));
         }
-        String dropped = object.isObject() ? droppedOutsideMetadata((ObjectNode) object, obj) : null;
+        Dropped dropped = object.isObject() ? droppedMember(object, withoutMetadata(obj, MAPPER::valueToTree), "metadata") : null;
         if (dropped != null) {
-            throw new DecodeException(dropped);
+            throw new DecodeException(dropped.describe());
         }
         if (obj.getMetadata() == null || obj.getMetadata().getName() == null || obj.getMetadata().getName().isEmpty()) {
             throw new DecodeException("metadata.name is missing");
@@ -80,16 +79,11 @@ public final class ObjectDecoder {
     }
 
     /**
-     * {@link #dropped(JsonNode, JsonNode)} for everything but {@code metadata}: Kubernetes' ObjectMeta has no value
-     * the model could drop, and in an admission request it is often the larger part of the object (managedFields,
-     * the last-applied-configuration annotation), not worth writing back to compare.
+     * The decoded object written back by {@code write}, but for its metadata (which is left as it was): both readings
+     * compare what was written with what was understood outside {@code metadata}. Kubernetes' ObjectMeta has no
+     * value the model could drop, and it is often the larger part of an object (managedFields, the
+     * last-applied-configuration annotation), not worth writing back to compare.
      */
-    private static String droppedOutsideMetadata(ObjectNode written, HasMetadata decoded) {
-        Dropped d = droppedMember(written, withoutMetadata(decoded, MAPPER::valueToTree), "metadata");
-        return d == null ? null : d.describe();
-    }
-
-    /** The decoded object written back by {@code write}, but for its metadata (which is left as it was). */
     private static <T> T withoutMetadata(HasMetadata decoded, java.util.function.Function<HasMetadata, T> write) {
         var metadata = decoded.getMetadata();
         decoded.setMetadata(null);

@@ -66,9 +66,7 @@ class ClusterAccessTest {
     void objectsAreReadWithoutTheirManagedFields() {
         var se = cluster.client.resources(io.fabric8.istio.api.networking.v1.ServiceEntry.class).inNamespace("shop").list()
                 .getItems().get(0);
-        se.getMetadata().setManagedFields(List.of(new io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder()
-                .withManager("kubectl-client-side-apply").withOperation("Update").withFieldsType("FieldsV1")
-                .withNewFieldsV1().addToAdditionalProperties("f:spec", java.util.Map.of()).endFieldsV1().build()));
+        se.getMetadata().setManagedFields(io.egressguard.TestMesh.managedFieldsOfKubectlApply());
         cluster.client.resource(se).update();
         String name = se.getMetadata().getName();
         assertEquals(1, cluster.client.resources(io.fabric8.istio.api.networking.v1.ServiceEntry.class).inNamespace("shop")

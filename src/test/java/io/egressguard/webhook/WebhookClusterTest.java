@@ -140,9 +140,7 @@ class WebhookClusterTest {
     @Test
     void theInformersHoldObjectsWithoutTheirManagedFields() throws Exception {
         ServiceEntry partner = client.resources(ServiceEntry.class).inNamespace("legacy").withName("partner").get();
-        partner.getMetadata().setManagedFields(java.util.List.of(new io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder()
-                .withManager("kubectl-client-side-apply").withOperation("Update").withFieldsType("FieldsV1")
-                .withNewFieldsV1().addToAdditionalProperties("f:spec", java.util.Map.of()).endFieldsV1().build()));
+        partner.getMetadata().setManagedFields(io.egressguard.TestMesh.managedFieldsOfKubectlApply());
         partner.getMetadata().setLabels(java.util.Map.of("team", "legacy"));
         client.resource(partner).update();
         assertTrue(client.raw("/apis/networking.istio.io/v1/namespaces/legacy/serviceentries/partner").contains("\"managedFields\""),
