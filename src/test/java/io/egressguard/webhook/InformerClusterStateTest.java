@@ -23,21 +23,17 @@ class InformerClusterStateTest {
 
     /** Whether the Gateway API CRDs are installed in the mock API server. */
     static volatile boolean gatewayApiInstalled = true;
-    /** While set, the mock API server holds the list of NetworkPolicies until it is counted down. */
-    static volatile java.util.concurrent.CountDownLatch networkPolicyList;
+    /** While set, the mock API server sends the list of NetworkPolicies this late (without holding other requests). */
+    static volatile Duration networkPolicyListDelay;
 
     /** The CRUD mock API server, answering 404 for the Gateway API group while its CRDs are "not installed". */
     static final class CrdAwareDispatcher extends io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher {
         @Override
         public io.fabric8.mockwebserver.http.MockResponse dispatch(io.fabric8.mockwebserver.http.RecordedRequest request) {
-            var held = networkPolicyList;
-            if (held != null && request.getPath().startsWith("/apis/networking.k8s.io/v1/networkpolicies")
+            var delay = networkPolicyListDelay;
+            if (delay != null && request.getPath().startsWith("/apis/networking.k8s.io/v1/networkpolicies")
                     && !request.getPath().contains("watch=true")) {
-                try {
-                    held.await(30, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                return super.dispatch(request).setBodyDelay(delay);
             }
             if (!gatewayApiInstalled && request.getPath().startsWith("/apis/gateway.networking.k8s.io")) {
                 return new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(404)
@@ -62,10 +58,7 @@ class InformerClusterStateTest {
     @AfterEach
     void stop() {
         gatewayApiInstalled = true;
-        if (networkPolicyList != null) {
-            networkPolicyList.countDown();
-            networkPolicyList = null;
-        }
+        networkPolicyListDelay = null;
         if (state != null) {
             state.close();
         }
@@ -100,16 +93,15 @@ class InformerClusterStateTest {
         client.resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build()).create();
         client.resource(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder().withNewMetadata()
                 .withName("deny").withNamespace("shop").endMetadata().withNewSpec().endSpec().build()).create();
-        networkPolicyList = new java.util.concurrent.CountDownLatch(1);
+        networkPolicyListDelay = Duration.ofSeconds(3);
         state = new InformerClusterState(client, MeshSettings.DEFAULT, Duration.ofMillis(5), Duration.ofSeconds(60));
         state.start();
         await(() -> state.describe().contains("Namespace=watching") && state.describe().contains("NetworkPolicy=listing"),
-                () -> "the namespace listed, the NetworkPolicies held: " + state.describe());
+                () -> "the namespace listed, the NetworkPolicies still coming: " + state.describe());
         Thread.sleep(300); // sixty rebuild delays
         assertEquals(0, state.snapshot().size(), state.describe());
         assertFalse(state.ready());
 
-        networkPolicyList.countDown();
         await(() -> state.ready(), () -> "ready: " + state.describe());
         assertTrue(state.snapshot().resource(new ObjectRef(Kind.NAMESPACE, null, "shop")).isPresent(), state.describe());
         assertTrue(state.snapshot().resource(new ObjectRef(Kind.NETWORK_POLICY, "shop", "deny")).isPresent(), state.describe());
