@@ -1,6 +1,7 @@
 package io.egressguard;
 
 import io.egressguard.cli.Cli;
+import io.egressguard.webhook.InMemoryKeyStores;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
@@ -19,6 +20,7 @@ public final class Main {
 
     public static void main(String... args) {
         if (args.length == 0) {
+            InMemoryKeyStores.useOneIteration(); // before the TLS registry first loads the serving key pair
             Quarkus.run(args);
             return;
         }
