@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -103,7 +104,21 @@ public class AuditService {
                 t.setDaemon(true);
                 return t;
             });
-            scheduler.scheduleWithFixedDelay(this::runSafely, Math.min(every, 5_000), every, TimeUnit.MILLISECONDS);
+            scheduler.schedule(this::tick, Math.min(every, 5_000), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * The periodic audit: every interval once the state is ready, and until then every 5 s (at most the interval),
+     * so the first audit follows the initial sync within seconds instead of a whole interval later.
+     */
+    private void tick() {
+        long every = config.audit().interval().toMillis();
+        long next = runSafely() ? every : Math.min(every, 5_000);
+        try {
+            scheduler.schedule(this::tick, next, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the service is stopping
         }
     }
 
@@ -113,18 +128,24 @@ public class AuditService {
         }
     }
 
-    private void runSafely() {
+    /** True when the audit ran (or failed): false only while the state is not ready. */
+    private boolean runSafely() {
         try {
-            run();
+            return run().isPresent();
         } catch (RuntimeException e) {
             LOG.errorf("audit failed: %s", e.toString());
+            return true;
         }
     }
 
-    /** Runs one audit now; empty when the state is not synced. */
+    /**
+     * Runs one audit now; empty while the state is not ready. It never waits for the state: a large state read from
+     * files is created on the main thread at start, and an audit waiting on it would run in the same seconds as the
+     * start's last steps, on the same cores.
+     */
     public Optional<Audit> run() {
-        ClusterState state = states.state();
-        if (!state.ready()) {
+        ClusterState state = states.created().orElse(null);
+        if (state == null || !state.ready()) {
             LOG.debug("audit skipped: cluster state not synced");
             return Optional.empty();
         }

@@ -11,6 +11,8 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.util.Optional;
+
 /**
  * Chooses where the state comes from: manifest files when {@code egress-guard.state.dir} is set (standalone,
  * no API connection at all), the Kubernetes API through informers otherwise.
@@ -46,6 +48,11 @@ public class ClusterStateProvider {
     public ClusterState state() {
         ClusterState s = state;
         return s != null ? s : create();
+    }
+
+    /** The state if it has been created, without creating it or waiting for its creation. */
+    public Optional<ClusterState> created() {
+        return Optional.ofNullable(state);
     }
 
     private synchronized ClusterState create() {
