@@ -116,8 +116,8 @@ for teams in 3 "$large"; do
   started=$(date +%s%N)
   wait_ready "http://localhost:${management_port[i]}/q/health/ready" "$pid" "$work/app-$teams.log"
   ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
-  # The periodic audit checks every object 5 s after start, then every minute (an unchanged state again for
-  # free): wait for the first one, so that the rows measure reviews, not the audit. It is not part of the
+  # The periodic audit checks every object within 5 s after the state is ready, then every minute (an unchanged
+  # state again for free): wait for the first one, so that the rows measure reviews, not the audit. It is not part of the
   # start: the webhook answers reviews from the moment it is ready.
   for _ in $(seq 600); do
     curl -s "http://localhost:${management_port[i]}/q/metrics" \
