@@ -20,7 +20,7 @@ trap 'rm -rf "$tls"; pkill -f "quarkus-run.jar" 2>/dev/null || true' EXIT
 ticks=$(getconf CLK_TCK)
 
 # One start of the application in DIR with the JVM options given; prints "WALL_MS CPU_MS".
-start() {
+one_start() {
   local dir=$1 start end cpu
   shift
   start=$(date +%s%N)
@@ -54,7 +54,7 @@ for ((i = 0; i < runs; i++)); do
   for v in "${!names[@]}"; do
     wall='' cpu=''
     # shellcheck disable=SC2086
-    read -r wall cpu < <(start "${dirs[$v]}" ${options[$v]}) || true
+    read -r wall cpu < <(one_start "${dirs[$v]}" ${options[$v]}) || true
     [[ -n ${cpu:-} ]] || { echo "startup.sh: ${names[$v]}: no start" >&2; exit 1; }
     walls[$v]="${walls[$v]:-}$wall " cpus[$v]="${cpus[$v]:-}$cpu "
   done

@@ -104,7 +104,7 @@ public class AuditService {
                 t.setDaemon(true);
                 return t;
             });
-            scheduler.schedule(this::tick, Math.min(every, 5_000), TimeUnit.MILLISECONDS);
+            scheduler.schedule(this::tick, untilReady(every), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -114,7 +114,7 @@ public class AuditService {
      */
     private void tick() {
         long every = config.audit().interval().toMillis();
-        long next = runSafely() ? every : Math.min(every, 5_000);
+        long next = runSafely() ? every : untilReady(every);
         try {
             scheduler.schedule(this::tick, next, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
@@ -126,6 +126,11 @@ public class AuditService {
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
+    }
+
+    /** How long to wait before an audit that may find the state not ready yet: 5 s, at most the interval. */
+    private static long untilReady(long every) {
+        return Math.min(every, 5_000);
     }
 
     /** True when the audit ran (or failed): false only while the state is not ready. */
