@@ -6,9 +6,10 @@
 #
 # Run the application from APP_DIR with `java -XX:+UseSerialGC -XX:AOTCache=app.aot -jar quarkus-run.jar` and
 # the same JDK: the cache is only used with the class path, JDK and collector it was trained with (JAVA_OPTS
-# replaces the default -XX:+UseSerialGC for both).
+# replaces the images' options of bench/jvm-options.sh for both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/jvm-options.sh
 app=$(realpath "${1:-target/quarkus-app}")
 java=${JAVA:-java}
 root=$(pwd)
@@ -18,7 +19,7 @@ certs/generate.sh "$tls" >/dev/null
 
 (cd "$app" && EGRESS_GUARD_TLS_DIR=$tls EGRESS_GUARD_STATE_DIR=$root/src/test/resources/webhook/state \
   # shellcheck disable=SC2086
-  exec "$java" ${JAVA_OPTS:--XX:+UseSerialGC} -XX:AOTCacheOutput=app.aot -jar quarkus-run.jar >"$tls/train.log" 2>&1) &
+  exec "$java" ${JAVA_OPTS:-$IMAGE_JVM_OPTIONS} -XX:AOTCacheOutput=app.aot -jar quarkus-run.jar >"$tls/train.log" 2>&1) &
 pid=$!
 for _ in $(seq 1 300); do curl -sf -o /dev/null http://localhost:9000/q/health/ready && break; sleep 0.1; done
 for review in src/test/resources/webhook/reviews/*.json; do

@@ -6,12 +6,13 @@
 # priority, as if the attacker were on another machine (on this one it competes with the server for CPU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/jvm-options.sh
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 certs/generate.sh "$work/tls" >/dev/null
 EGRESS_GUARD_TLS_DIR="$work/tls" EGRESS_GUARD_STATE_DIR=src/test/resources/webhook/state \
   QUARKUS_HTTP_SSL_PORT=${PORT:-18443} QUARKUS_MANAGEMENT_PORT=${MGMT:-19000} \
-  java ${JAVA_OPTS:--XX:+UseSerialGC -Xmx384m} -jar target/quarkus-app/quarkus-run.jar >"$work/log" 2>&1 &
+  java ${JAVA_OPTS:-$IMAGE_JVM_OPTIONS -Xmx384m} -jar target/quarkus-app/quarkus-run.jar >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 60); do
   curl -sf "http://127.0.0.1:${MGMT:-19000}/q/health/ready" >/dev/null && break

@@ -18,12 +18,13 @@
 # p50 and p99) and the range of its rounds; the ratios the targets are stated in are taken from the medians.
 #
 # Needs wrk and nginx (Debian: apt-get install wrk nginx-light) and openssl. Ports 37443-37446, 37900-37901.
-# JAVA_OPTS: the JVM options of the Java servers (default: the serial collector of the container images).
+# JAVA_OPTS: the JVM options of the Java servers (default: those of the container images, bench/jvm-options.sh).
 # APP=JAR: the egress-guard build to measure (default target/quarkus-app/quarkus-run.jar).
 # PROFILE=DIR: also profiles egress-guard during each of its rows' last round (bench/profile.sh, async-profiler:
 # DIR/<teams>-<review>.collapsed; bench/profile-summary.py sorts its samples by part of a review).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/jvm-options.sh
 large=${1:-3500}
 connections=${2:-16}
 warmup=${3:-180}
@@ -110,7 +111,7 @@ for teams in 3 "$large"; do
   java -cp "$cp" io.egressguard.bench.LargeMesh "$work/state-$teams" "$teams" >/dev/null
   EGRESS_GUARD_TLS_DIR=$work/tls EGRESS_GUARD_STATE_DIR=$work/state-$teams \
     QUARKUS_HTTP_SSL_PORT=${https_port[i]} QUARKUS_MANAGEMENT_PORT=${management_port[i]} \
-    java ${JAVA_OPTS:--XX:+UseSerialGC} -jar "$app" >"$work/app-$teams.log" 2>&1 &
+    java ${JAVA_OPTS:-$IMAGE_JVM_OPTIONS} -jar "$app" >"$work/app-$teams.log" 2>&1 &
   pid=$!
   pids+=("$pid")
   started=$(date +%s%N)
@@ -132,7 +133,7 @@ for teams in 3 "$large"; do
   i=$((i + 1))
 done
 
-EGRESS_GUARD_TLS_DIR=$work/tls java ${JAVA_OPTS:--XX:+UseSerialGC} -Degress-guard.tls.dir="$work/tls" \
+EGRESS_GUARD_TLS_DIR=$work/tls java ${JAVA_OPTS:-$IMAGE_JVM_OPTIONS} -Degress-guard.tls.dir="$work/tls" \
   -Dquarkus.http.ssl-port=37444 -jar bench/minimal-webhook/target/quarkus-app/quarkus-run.jar \
   >"$work/minimal.log" 2>&1 &
 pid=$!

@@ -5,6 +5,7 @@
 #   bench/load.sh [NAMESPACES] [SECONDS] [CONNECTIONS]     (defaults 3500 -> ~21,000 objects, 20 s, 8)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/jvm-options.sh
 namespaces=${1:-3500}
 seconds=${2:-20}
 connections=${3:-8}
@@ -18,9 +19,9 @@ cp="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
 java -cp "$cp" io.egressguard.bench.LargeMesh "$work/state" "$namespaces"
 certs/generate.sh "$work/tls" >/dev/null
 # The review (written by LargeMesh): re-applying the VirtualService of the middle namespace.
-# JAVA_OPTS: the JVM options of the container images (the serial collector) unless given.
+# JAVA_OPTS: the JVM options of the container images (bench/jvm-options.sh) unless given.
 # shellcheck disable=SC2086
-EGRESS_GUARD_TLS_DIR=$work/tls EGRESS_GUARD_STATE_DIR=$work/state java ${JAVA_OPTS:--XX:+UseSerialGC} -Xlog:gc:file="$work/gc.log" \
+EGRESS_GUARD_TLS_DIR=$work/tls EGRESS_GUARD_STATE_DIR=$work/state java ${JAVA_OPTS:-$IMAGE_JVM_OPTIONS} -Xlog:gc:file="$work/gc.log" \
   -jar target/quarkus-app/quarkus-run.jar >"$work/app.log" 2>&1 &
 pid=$!
 start=$(date +%s%N)

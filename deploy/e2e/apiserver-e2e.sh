@@ -24,6 +24,7 @@ set -euo pipefail
 trap 'echo "apiserver-e2e.sh: stopped by a failing command at line $LINENO" >&2' ERR
 cd "$(dirname "$0")/../.."
 repo=$PWD
+source bench/jvm-options.sh
 
 KUBE_VERSION=${KUBE_VERSION:-v1.37.2}
 ETCD_VERSION=${ETCD_VERSION:-v3.7.3}
@@ -234,7 +235,7 @@ start_webhook() {
     QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_SSL_PORT=$hook_port \
     QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$mgmt_port \
     EGRESS_GUARD_AUDIT_INTERVAL=${AUDIT_INTERVAL:-5s} EGRESS_GUARD_STATE_CRD_RECHECK=5s \
-    java ${JAVA_OPTS:--XX:+UseSerialGC} -jar "$jar" >> "$work/egress-guard.log" 2>&1 &
+    java ${JAVA_OPTS:-$IMAGE_JVM_OPTIONS} -jar "$jar" >> "$work/egress-guard.log" 2>&1 &
   webhook_pid=$!
   pids+=("$webhook_pid")
 }

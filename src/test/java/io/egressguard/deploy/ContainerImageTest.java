@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,6 +53,37 @@ class ContainerImageTest {
                 p.getProperty("quarkus.jib.base-jvm-image"));
         assertTrue(read("src/main/docker/Dockerfile.jvm").contains("FROM " + p.getProperty("quarkus.jib.base-jvm-image")),
                 "Jib and Dockerfile.jvm start from the same base image");
+    }
+
+    /**
+     * The JVM options of the images are those of the benchmarks (bench/jvm-options.sh): the collector and the
+     * compiler thresholds, in every image, in the chart's default and in the launcher, and the JVM accepts them
+     * (it refuses to start on a misspelt -XX option).
+     */
+    @Test
+    void everyImageTheChartTheLauncherAndTheBenchmarksRunTheSameJvmOptions() throws Exception {
+        String bench = group(read("bench/jvm-options.sh"), "^IMAGE_JVM_OPTIONS=\"([^\"]+)\"$");
+        assertTrue(bench.startsWith("-XX:+UseSerialGC -XX:Tier4"), bench);
+        String thresholds = bench.substring("-XX:+UseSerialGC ".length());
+        Properties p = new Properties();
+        p.load(new StringReader(read("src/main/resources/application.properties")));
+        assertEquals("-XX:+UseSerialGC", p.getProperty("quarkus.jib.environment-variables.\"GC_CONTAINER_OPTIONS\""));
+        assertEquals("-XX:MaxRAMPercentage=75 " + thresholds, p.getProperty("quarkus.jib.environment-variables.\"JAVA_OPTS_APPEND\""));
+        String dockerfile = read("src/main/docker/Dockerfile.jvm");
+        assertEquals("-XX:+UseSerialGC", group(dockerfile, "^ENV GC_CONTAINER_OPTIONS=\"([^\"]+)\"$"));
+        assertEquals("-XX:MaxRAMPercentage=75 " + thresholds, group(dockerfile, "^ENV JAVA_OPTS_APPEND=\"([^\"]+)\"$"));
+        String entrypoint = group(read("src/main/docker/Dockerfile.jvm-aot"), "^ENTRYPOINT \\[([^]]+)]")
+                .replaceAll("[\"\\\\,\\s]+", " ").trim();
+        assertEquals("java " + bench + " -XX:AOTCache=app.aot -XX:MaxRAMPercentage=75 -jar quarkus-run.jar", entrypoint);
+        assertTrue(group(read("deploy/helm/egress-guard/values.yaml"), "^jvmOptions: \"([^\"]+)\"$").endsWith(" " + thresholds));
+        assertEquals(thresholds, group(read("bin/egress-guard"), "^jit=\"([^\"]+)\"$"));
+
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(List.of(bench.split(" ")));
+        command.add("-version");
+        Process java = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(java.getInputStream().readAllBytes());
+        assertEquals(0, java.waitFor(), output);
     }
 
     @Test

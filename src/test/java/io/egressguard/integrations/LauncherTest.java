@@ -175,6 +175,18 @@ class LauncherTest {
         assertTrue(r.err().contains("user.language = en"), r.all());
     }
 
+    /** The JVM runs with the images' compiler thresholds, and an option of EGRESS_GUARD_JAVA_OPTS overrides one. */
+    @Test
+    void startsTheJvmWithTheImagesCompilerThresholds() throws Exception {
+        Map<String, String> env = new HashMap<>(withJar());
+        env.put("EGRESS_GUARD_JAVA_OPTS", "-XX:Tier4CompileThreshold=70000 -XX:+PrintFlagsFinal -version");
+        Result r = Processes.run(env, null, LAUNCHER, "check", "examples/correct");
+        assertEquals(0, r.status(), r.all());
+        assertTrue(r.out().matches("(?s).*\\bTier4InvocationThreshold += 20000 .*\\{command line}.*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\bTier4BackEdgeThreshold += 160000 .*\\{command line}.*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\bTier4CompileThreshold += 70000 .*"), r.out());
+    }
+
     /** The krew manifest installs the launcher from a release archive laid out as the launcher expects. */
     @Test
     void krewManifestPointsAtThePlugin() throws Exception {
