@@ -18,7 +18,9 @@
 #                  audit's PolicyReports and Events
 #   BENCH=N        objects for the latency measurement (default 1000); BENCH=0 skips it
 #   READY_STATE=DIR  also create the manifests of DIR (bench/LargeMesh) and time egress-guard's start to ready
-#                  (READY_STARTS starts, default 3; READY_BEFORE=JAR: another build's starts in turn with this one's)
+#                  (READY_STARTS starts, default 3; READY_BEFORE=JAR: another build's starts in turn with this one's,
+#                  READY_BEFORE_OPTS: the JVM options of those, default this build's: READY_BEFORE=its own jar
+#                  and other options compares options)
 #   KUBE_VERSION, ETCD_VERSION, ISTIO_API_VERSION, GATEWAY_API_VERSION, WG_POLICY_VERSION: see below
 set -euo pipefail
 trap 'echo "apiserver-e2e.sh: stopped by a failing command at line $LINENO" >&2' ERR
@@ -730,29 +732,33 @@ if [[ -n ${READY_STATE:-} ]]; then
     failed ready-large-state "kubectl apply: $(cat "$work"/ready-part-*.err | head -3 | oneline)"
   else
     log "ready: $objects objects in the API server after $((SECONDS - apply_started)) s of kubectl apply"
-    ready_time() { # JAR: one start of JAR; sets $t to the milliseconds until it was ready
+    ready_time() { # JAR OPTIONS: one start of JAR with those JVM options; sets $t to the milliseconds until it was ready
       local started
       started=$(date +%s%N)
-      jar=$1 start_webhook
+      JAVA_OPTS=$2 jar=$1 start_webhook
       wait_for 300 webhook_ready && t=$(( ($(date +%s%N) - started) / 1000000 )) || t=
       stop_webhook
       [[ -n $t ]]
     }
     median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
     # READY_BEFORE=JAR: another build (the one before a change), its starts taking turns with this build's.
-    jars=("$jar")
-    [[ -z ${READY_BEFORE:-} ]] || jars=("$READY_BEFORE" "$jar")
-    declare -A times=()
+    names=("this build") jars=("$jar") options=("${JAVA_OPTS:-$IMAGE_JVM_OPTIONS}")
+    if [[ -n ${READY_BEFORE:-} ]]; then
+      names=("$READY_BEFORE${READY_BEFORE_OPTS:+ with $READY_BEFORE_OPTS}" "${names[@]}")
+      jars=("$READY_BEFORE" "${jars[@]}") options=("${READY_BEFORE_OPTS:-${options[0]}}" "${options[@]}")
+    fi
+    times=()
     for ((round = 0; round < ${READY_STARTS:-3}; round++)); do
-      for j in "${jars[@]}"; do
-        ready_time "$j" || { failed ready-large-state "$j not ready within 300 s: $(tail -3 "$work/egress-guard.log" | oneline)"; break 2; }
-        times[$j]="${times[$j]:-}$t "
+      for j in "${!jars[@]}"; do
+        ready_time "${jars[j]}" "${options[j]}" \
+          || { failed ready-large-state "${names[j]} not ready within 300 s: $(tail -3 "$work/egress-guard.log" | oneline)"; break 2; }
+        times[j]="${times[j]:-}$t "
       done
     done
-    for j in "${jars[@]}"; do
-      [[ -n ${times[$j]:-} ]] || continue
-      ok ready-large-state "$([[ $j == "$jar" ]] && echo "this build" || echo "$j"): $objects objects in the API server, ready after \
-$(tr ' ' '\n' <<<"${times[$j]}" | grep . | median) ms (median; starts: ${times[$j]% }ms)"
+    for j in "${!jars[@]}"; do
+      [[ -n ${times[j]:-} ]] || continue
+      ok ready-large-state "${names[j]}: $objects objects in the API server, ready after \
+$(tr ' ' '\n' <<<"${times[j]}" | grep . | median) ms (median; starts: ${times[j]% }ms)"
     done
   fi
 fi
