@@ -124,9 +124,29 @@ public final class ManifestReader {
         return read(source, new String(bytes, StandardCharsets.UTF_8));
     }
 
-    /** Reads multi-document YAML (or JSON) text. */
+    /**
+     * Reads multi-document YAML (or JSON) text: as plain data straight from the parser's events when it is that
+     * (manifests almost always are), else through snakeyaml-engine's composer and constructor, which also say
+     * what is wrong with text that is not YAML.
+     */
     public ManifestReader read(String source, String text) throws InputException {
         LoadSettings settings = LoadSettings.builder().setLabel(source).setCodePointLimit(Integer.MAX_VALUE).build();
+        int resourcesBefore = resources.size();
+        int ignoredBefore = ignored;
+        long orderBefore = order;
+        try {
+            PlainYaml.read(settings, text, (doc, line, value) -> add(new Resource.Origin(source, doc, line), value));
+            return this;
+        } catch (PlainYaml.NotPlain e) {
+            // the documents before the first thing that is not plain data are read again by the composer
+            resources.subList(resourcesBefore, resources.size()).clear();
+            ignored = ignoredBefore;
+            order = orderBefore;
+        }
+        return compose(source, text, settings);
+    }
+
+    private ManifestReader compose(String source, String text, LoadSettings settings) throws InputException {
         Compose compose = new Compose(settings);
         int doc = 1; // the document being read: errors while composing or constructing it name it
         try {
