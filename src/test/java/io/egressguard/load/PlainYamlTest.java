@@ -93,8 +93,9 @@ class PlainYamlTest {
                 composerOnly.add(f.toString());
             }
         }
-        // the fast path is the one taken: only files with anchors or explicit tags are left to the composer
-        assertTrue(composerOnly.size() <= 2, "read through the composer: " + composerOnly);
+        // the fast path is the one taken: only Helm templates (whose {{ }} YAML reads as flow mappings used as
+        // keys) are left to the composer
+        assertTrue(composerOnly.stream().allMatch(f -> f.contains("/templates/")), "read through the composer: " + composerOnly);
         assertTrue(plain > 300, "read as plain YAML: " + plain);
     }
 
