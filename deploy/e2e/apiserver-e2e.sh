@@ -368,6 +368,13 @@ check_expected() { # NAME FILE
 
 register_webhook
 ok "rbac" "ready with the chart's ClusterRole only, registered as $(grep -c '^  - name: ' "$work/vwc-chart.yaml") webhook(s) with failurePolicy $(sed -n 's/^ *failurePolicy: //p' "$work/vwc-chart.yaml" | head -1)"
+# A start tells the operator nothing to act on: no line above INFO in the webhook's log so far.
+start_log_alarms=$(grep -E '^[0-9-]+ [0-9:,]+ (WARN|ERROR|FATAL) ' "$work/egress-guard.log" || true)
+if [[ -z $start_log_alarms ]]; then
+  ok "start-log" "$(grep -c . "$work/egress-guard.log") line(s) logged by the start, none above INFO"
+else
+  failed "start-log" "$(oneline <<<"$start_log_alarms")"
+fi
 
 log "correct examples"
 kubectl apply -f examples/cluster >/dev/null 2>&1
