@@ -11,6 +11,7 @@ import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
@@ -156,8 +157,7 @@ public final class ManifestReader {
                 checkDepth(node);
                 Object o = new StandardConstructor(settings).constructSingleDocument(Optional.of(node));
                 if (o != null) {
-                    int line = node.getStartMark().map(m -> m.getLine() + 1).orElse(0);
-                    add(new Resource.Origin(source, doc, line), o);
+                    add(new Resource.Origin(source, doc, firstLine(node.getStartMark())), o);
                 }
             }
         } catch (MarkedYamlEngineException e) {
@@ -170,6 +170,11 @@ public final class ManifestReader {
             throw new InputException(source, doc, "nested too deeply to read (at most " + MAX_DEPTH + " levels)");
         }
         return this;
+    }
+
+    /** The line (from 1) a document starts on, by its root's start mark; 0 when the parser gave none. */
+    static int firstLine(Optional<Mark> start) {
+        return start.map(m -> m.getLine() + 1).orElse(0);
     }
 
     /**

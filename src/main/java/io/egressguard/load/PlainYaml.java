@@ -72,11 +72,10 @@ final class PlainYaml {
                     throw NOT_PLAIN;
                 }
                 Event root = yaml.events.next();
-                int line = root.getStartMark().map(m -> m.getLine() + 1).orElse(0);
                 Object value = yaml.value(root, 0);
                 yaml.expect(Event.ID.DocumentEnd);
                 if (value != null) {
-                    documents.accept(document, line, value);
+                    documents.accept(document, ManifestReader.firstLine(root.getStartMark()), value);
                 }
             }
         } catch (YamlEngineException e) {
@@ -110,10 +109,10 @@ final class PlainYaml {
                 untagged(((CollectionStartEvent) event).getTag());
                 Map<Object, Object> map = new LinkedHashMap<>();
                 for (Event key = events.next(); key.getEventId() != Event.ID.MappingEnd; key = events.next()) {
-                    if (key.getEventId() != Event.ID.Scalar || key instanceof NodeEvent k && k.getAnchor().isPresent()) {
-                        throw NOT_PLAIN;
+                    if (key.getEventId() != Event.ID.Scalar) {
+                        throw NOT_PLAIN; // a collection as a key, or an alias
                     }
-                    Object name = scalar((ScalarEvent) key);
+                    Object name = value(key, level + 1);
                     if (map.containsKey(name)) {
                         throw NOT_PLAIN;
                     }

@@ -126,6 +126,7 @@ class PlainYamlTest {
     @ValueSource(strings = {
         "a: &x 1\nb: *x\n",                       // anchors and aliases
         "a: &x {b: 1}\n",
+        "&k a: 1\n",                               // an anchored key
         "a: !!str 1\n",                           // explicit tags, standard or not
         "a: !!binary aGVsbG8=\n",
         "a: !custom x\n",
