@@ -6,7 +6,7 @@
 # Quarkus REST, Jackson parses the review, answers allowed); nginx answering a fixed AdmissionReview over the
 # same TLS (what the machine can answer). wrk, keep-alive TLS connections.
 #
-#   bench/compare.sh [TEAMS_LARGE] [CONNECTIONS] [WARMUP_S] [SECONDS] [ROUNDS]     (defaults 3500 16 180 10 3)
+#   bench/compare.sh [TEAMS_LARGE] [CONNECTIONS] [WARMUP_S] [SECONDS] [ROUNDS]     (defaults 3500 16 180 10 5)
 #
 # All four servers run side by side (one is loaded at a time; an idle one costs nothing). Each row is warmed up
 # first: 5 s runs of its load, at least 90 s on a server's first row (20 s on its second), then until three in a
@@ -14,8 +14,11 @@
 # the review path while the load runs, and on 2 cores shared with the load generator it needs a minute or more,
 # with plateaus on the way. Then ROUNDS rounds measure every row once for SECONDS each, the rows interleaved, so
 # that a change in the machine's speed during the run (other tenants, CPU steal) falls on every row alike rather
-# than on the rows measured at that moment. Each row shows its median round by requests/s (with that round's
-# p50 and p99) and the range of its rounds; the ratios the targets are stated in are taken from the medians.
+# than on the rows measured at that moment. Each row shows the medians of its rounds' requests/s, p50 and p99,
+# and their range. The ratios the targets are stated in are paired: each round gives the ratio of the two rows
+# measured in it, a minute apart at most, and the median of those is the run's. The tail on 2 shared cores follows
+# what else ran during a round (a row's p99 can move 2x from one round to the next while its requests/s move a few
+# percent); pairing and five rounds keep one disturbed round from deciding a ratio.
 #
 # Needs wrk and nginx (Debian: apt-get install wrk nginx-light) and openssl. Ports 37443-37446, 37900-37901.
 # JAVA_OPTS: the JVM options of the Java servers (default: those of the container images, bench/jvm-options.sh).
@@ -29,7 +32,7 @@ large=${1:-3500}
 connections=${2:-16}
 warmup=${3:-180}
 seconds=${4:-10}
-rounds=${5:-3}
+rounds=${5:-5}
 for tool in wrk nginx openssl curl; do
   command -v "$tool" >/dev/null || PATH=$PATH:/usr/sbin command -v "$tool" >/dev/null \
     || { echo "compare.sh: $tool is required (Debian: apt-get install wrk nginx-light openssl curl)" >&2; exit 1; }
@@ -205,33 +208,6 @@ done
 
 printf '%s\n' "${names[@]}" >"$work/names.txt"
 echo
-echo "$rounds rounds of ${seconds} s per row, interleaved; per row the median round (the range of the rounds):"
-awk -v large="$large" '
-  NR == FNR { name[NR - 1] = $0; rows = NR; next }
-  {
-    k = $1 SUBSEP (++n[$1]); rps[k] = $3; p50[k] = $4; p99[k] = $5; errors += $6 + $7
-  }
-  END {
-    for (i = 0; i < rows; i++) {
-      # the rounds of row i by requests/s (insertion sort: a handful of rounds)
-      for (a = 1; a <= n[i]; a++) order[a] = a
-      for (a = 2; a <= n[i]; a++)
-        for (b = a; b > 1 && rps[i, order[b]] < rps[i, order[b - 1]]; b--) { t = order[b]; order[b] = order[b - 1]; order[b - 1] = t }
-      m = order[int((n[i] + 1) / 2)]
-      lo = p99[i, 1]; hi = lo
-      for (a = 1; a <= n[i]; a++) { if (p99[i, a] < lo) lo = p99[i, a]; if (p99[i, a] > hi) hi = p99[i, a] }
-      med_rps[name[i]] = rps[i, m]; med_p99[name[i]] = p99[i, m]
-      printf "%-28s requests/s %8.1f  p50 %5.2f ms  p99 %6.2f ms   (%.0f-%.0f req/s, p99 %.2f-%.2f ms)\n", name[i],
-        rps[i, m], p50[i, m], p99[i, m], rps[i, order[1]], rps[i, order[n[i]]], lo, hi
-    }
-    small_local = med_rps["egress-guard 3 local"]; large_local = med_rps["egress-guard " large " local"]
-    small_pub = med_rps["egress-guard 3 public"]; large_pub = med_rps["egress-guard " large " public"]
-    min = med_rps["minimal webhook"]; minp99 = med_p99["minimal webhook"]
-    printf "\nlocal review,  %s vs 3 teams: %.0f %% (target >= 80 %%)\n", large, 100 * large_local / small_local
-    printf "public review, %s vs 3 teams: %.0f %% (target >= 80 %%)\n", large, 100 * large_pub / small_pub
-    printf "local review at %s vs the minimal webhook: %.0f %% (target >= 50 %%)\n", large, 100 * large_local / min
-    printf "p99 at %s vs the minimal webhook: local %.1fx, public %.1fx (target <= 2x)\n", large,
-      med_p99["egress-guard " large " local"] / minp99, med_p99["egress-guard " large " public"] / minp99
-    printf "errors and non-2xx answers, all rows and rounds: %d (target 0)\n", errors
-  }' "$work/names.txt" "$results"
+echo "$rounds rounds of ${seconds} s per row, interleaved; per row the medians of its rounds (their range):"
+awk -v large="$large" -f bench/compare-summary.awk "$work/names.txt" "$results"
 echo "load (1-minute average) at the end: $(cut -d' ' -f1 /proc/loadavg), $(nproc) cores"
