@@ -672,6 +672,15 @@ else
 fi
 reset_cluster
 
+# Nothing of the above was the operator's to act on: the webhook's log over the whole run (both processes, every
+# scenario: reviews denied and warned, the audit writing and deleting reports and Events) has no line above INFO.
+run_log_alarms=$(grep -E '^[0-9-]+ [0-9:,]+ (WARN|ERROR|FATAL) ' "$work/egress-guard.log" || true)
+if [[ -z $run_log_alarms ]]; then
+  ok "run-log" "$(grep -c . "$work/egress-guard.log") line(s) logged by the webhook, none above INFO"
+else
+  failed "run-log" "$(oneline <<<"$run_log_alarms")"
+fi
+
 
 # ---- latency through the API server ----------------------------------------------------------------------
 
