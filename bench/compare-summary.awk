@@ -31,7 +31,8 @@ function over_rounds(what, i, f,   a, r, lo, hi) {
 
 # Row a against row b, round by round (the two were measured in the same round, a minute apart at most), and the
 # median of those ratios: a slow or disturbed stretch of the run falls on both rows of its round rather than on one
-# side of the comparison. Sets ratios[1..nratios] (the rounds' ratios) and returns their median.
+# side of the comparison. Sets ratios[1..nratios] (the rounds' ratios, in round order) and returns their median,
+# taken from a copy: median() sorts in place.
 function paired(what, a, b,   r, q) {
   for (r = 1; r <= n[a]; r++) {
     ratios[r] = q[r] = figure(what, a, r) / figure(what, b, r)
