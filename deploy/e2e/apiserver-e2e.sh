@@ -369,12 +369,17 @@ check_expected() { # NAME FILE
 register_webhook
 ok "rbac" "ready with the chart's ClusterRole only, registered as $(grep -c '^  - name: ' "$work/vwc-chart.yaml") webhook(s) with failurePolicy $(sed -n 's/^ *failurePolicy: //p' "$work/vwc-chart.yaml" | head -1)"
 # A start tells the operator nothing to act on: no line above INFO in the webhook's log so far.
-start_log_alarms=$(grep -E '^[0-9-]+ [0-9:,]+ (WARN|ERROR|FATAL) ' "$work/egress-guard.log" || true)
-if [[ -z $start_log_alarms ]]; then
-  ok "start-log" "$(grep -c . "$work/egress-guard.log") line(s) logged by the start, none above INFO"
-else
-  failed "start-log" "$(oneline <<<"$start_log_alarms")"
-fi
+# Scenario $1: the webhook's log so far has no line above INFO ($2: who logged its lines).
+log_quiet() {
+  local alarms
+  alarms=$(grep -E '^[0-9-]+ [0-9:,]+ (WARN|ERROR|FATAL) ' "$work/egress-guard.log" || true)
+  if [[ -z $alarms ]]; then
+    ok "$1" "$(grep -c . "$work/egress-guard.log") line(s) logged by $2, none above INFO"
+  else
+    failed "$1" "$(oneline <<<"$alarms")"
+  fi
+}
+log_quiet start-log "the start"
 
 log "correct examples"
 kubectl apply -f examples/cluster >/dev/null 2>&1
@@ -674,12 +679,7 @@ reset_cluster
 
 # Nothing of the above was the operator's to act on: the webhook's log over the whole run (both processes, every
 # scenario: reviews denied and warned, the audit writing and deleting reports and Events) has no line above INFO.
-run_log_alarms=$(grep -E '^[0-9-]+ [0-9:,]+ (WARN|ERROR|FATAL) ' "$work/egress-guard.log" || true)
-if [[ -z $run_log_alarms ]]; then
-  ok "run-log" "$(grep -c . "$work/egress-guard.log") line(s) logged by the webhook, none above INFO"
-else
-  failed "run-log" "$(oneline <<<"$run_log_alarms")"
-fi
+log_quiet run-log "the webhook"
 
 
 # ---- latency through the API server ----------------------------------------------------------------------
